@@ -1,0 +1,133 @@
+package dev.geosteer;
+
+import dev.geosteer.config.ServerConfig;
+import dev.geosteer.config.SteeringLoader;
+import dev.geosteer.config.ZoneCatalog;
+import dev.geosteer.zone.ZoneError;
+import dev.geosteer.zone.ZoneException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+
+/** The command line: {@code serve}, {@code check}, {@code lookup}. */
+@Command(name = "geosteer", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Authoritative GeoDNS server with health-aware steering.",
+        subcommands = {Main.Serve.class, Main.Check.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        LogFormat.install(Level.INFO);
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"geosteer " + Geosteer.version()};
+        }
+    }
+
+    /** Options shared by every command that reads the configuration. */
+    static class ConfigOptions {
+        @Option(names = "--config", paramLabel = "FILE",
+                description = "Server settings (YAML). Default: ./geosteer.yaml if it exists, else built-in defaults.")
+        Path config;
+
+        @Option(names = "--zones", paramLabel = "DIR", description = "Zones directory (overrides zones_dir).")
+        Path zones;
+
+        /** Loads the settings; relative paths in them are relative to the config file's directory. */
+        ServerConfig load() throws ZoneException {
+            ServerConfig c;
+            if (config != null) {
+                c = ServerConfig.load(config);
+            } else if (Files.isRegularFile(Path.of("geosteer.yaml"))) {
+                c = ServerConfig.load(Path.of("geosteer.yaml"));
+            } else {
+                c = new ServerConfig();
+            }
+            if (zones != null) {
+                c.zonesDir = zones.toAbsolutePath().toString();
+            }
+            return c;
+        }
+
+        Path baseDir() {
+            Path parent = config == null ? null : config.toAbsolutePath().getParent();
+            return parent == null ? Path.of("") : parent;
+        }
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Answer DNS queries for the zones.")
+    static final class Serve extends ConfigOptions implements Callable<Integer> {
+        @Option(names = "--listen", paramLabel = "ADDR:PORT",
+                description = "Listen here, UDP and TCP (repeatable; replaces the config's listen). "
+                        + "Default: 127.0.0.1:5353 and [::1]:5353.")
+        List<String> listen = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            ServerConfig c;
+            try {
+                c = load();
+            } catch (ZoneException e) {
+                System.err.println(e.getMessage());
+                return 2;
+            }
+            Geosteer server;
+            try {
+                server = Geosteer.start(c, baseDir(), listen);
+            } catch (IllegalArgumentException e) {
+                System.err.println("geosteer: " + e.getMessage());
+                return 2;
+            } catch (Exception e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                System.err.println("geosteer: cannot start: " + cause.getMessage());
+                return 1;
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "geosteer-shutdown"));
+            stopped.await();
+            return 0;
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Validate the zones and steering files; print file:line: reason for each error.")
+    static final class Check extends ConfigOptions implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            ServerConfig c;
+            try {
+                c = load();
+            } catch (ZoneException e) {
+                System.err.println(e.getMessage());
+                return 1;
+            }
+            java.util.logging.Logger.getLogger("").setLevel(Level.OFF);
+            ZoneCatalog catalog = new ZoneCatalog(baseDir().resolve(c.zonesDir), SteeringLoader.NONE);
+            List<ZoneError> errors = catalog.refresh().errors();
+            for (ZoneError e : errors) {
+                System.err.println(e);
+            }
+            catalog.current().all().forEach(z -> System.out.println("ok " + z.zone().origin() + " serial "
+                    + z.zone().serial() + " (" + z.zone().recordCount() + " records) " + z.zone().source()));
+            if (!errors.isEmpty()) {
+                System.err.println(errors.size() + " error(s)");
+                return 1;
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package dev.geosteer.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.geosteer.dns.ListenOptions;
+import dev.geosteer.zone.ZoneError;
+import dev.geosteer.zone.ZoneException;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code geosteer.yaml}: server settings. Every key is optional; the defaults serve {@code ./zones}
+ * and {@code ./geoip} on 127.0.0.1:5353 and [::1]:5353. Fields are filled by Jackson, then
+ * {@link #validate} checks the values that types alone cannot.
+ */
+public final class ServerConfig {
+    public List<String> listen = new ArrayList<>(List.of("127.0.0.1:5353", "[::1]:5353"));
+    public String zonesDir = "zones";
+    public Geoip geoip = new Geoip();
+    public Limits limits = new Limits();
+    public Reload reload = new Reload();
+    public Health health = new Health();
+    public Admin admin = new Admin();
+
+    public static final class Geoip {
+        /** Databases to load; empty = every {@code .mmdb} in {@link #dir}. */
+        public List<String> databases = new ArrayList<>();
+        public String dir = "geoip";
+    }
+
+    public static final class Limits {
+        public int udpMaxSize = 1232;
+        public int tcpMaxConnections = 1000;
+        public int tcpMaxPerClient = 50;
+        public Duration tcpIdleTimeout = Duration.ofSeconds(10);
+        public Duration tcpQueryTimeout = Duration.ofSeconds(5);
+        public int tcpMaxMessage = 16384;
+        public int tcpMaxPending = 256;
+        /** Event loops answering DNS; 0 = one per core. */
+        public int threads = 0;
+    }
+
+    public static final class Reload {
+        /** How often the zones directory and the GeoIP databases are checked for changes. */
+        public Duration interval = Duration.ofSeconds(1);
+    }
+
+    public static final class Health {
+        /** Whether an origin with no verdict yet (just started) is answered. */
+        public boolean unknownIsUp = true;
+        /** Lowest TTL given to a steered answer, however soon its health could change. */
+        public Duration ttlFloor = Duration.ofSeconds(5);
+    }
+
+    public static final class Admin {
+        /** host:port of the admin HTTP API; empty to disable it. */
+        public String listen = "127.0.0.1:8053";
+        /** Bearer token; the GEOSTEER_ADMIN_TOKEN environment variable wins over it. */
+        public String token;
+    }
+
+    /** Reads a config file; a missing file named by default (not by the user) gives the defaults. */
+    public static ServerConfig load(Path file) throws ZoneException {
+        String shown = file.toString();
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            ServerConfig c = bytes.length == 0 || new String(bytes).isBlank() ? new ServerConfig()
+                    : Yaml.MAPPER.readValue(bytes, ServerConfig.class);
+            if (c == null) {
+                c = new ServerConfig();
+            }
+            c.validate(shown);
+            return c;
+        } catch (JsonProcessingException e) {
+            throw new ZoneException(Yaml.error(shown, e));
+        } catch (IOException e) {
+            throw new ZoneException(new ZoneError(shown, 0, "cannot read: " + e.getMessage()));
+        }
+    }
+
+    public void validate(String file) throws ZoneException {
+        List<ZoneError> errors = new ArrayList<>();
+        if (listen == null || listen.isEmpty()) {
+            errors.add(new ZoneError(file, 0, "'listen' must name at least one address"));
+        } else {
+            for (String l : listen) {
+                try {
+                    parseHostPort(l, 5353);
+                } catch (IllegalArgumentException e) {
+                    errors.add(new ZoneError(file, 0, "'listen': " + e.getMessage()));
+                }
+            }
+        }
+        if (limits.udpMaxSize < 512 || limits.udpMaxSize > 65535) {
+            errors.add(new ZoneError(file, 0, "'limits.udp_max_size' must be within 512..65535"));
+        }
+        if (limits.tcpMaxConnections < 1 || limits.tcpMaxPerClient < 1) {
+            errors.add(new ZoneError(file, 0, "'limits.tcp_max_connections' and 'tcp_max_per_client' must be >= 1"));
+        }
+        if (limits.tcpMaxMessage < 512 || limits.tcpMaxMessage > 65535) {
+            errors.add(new ZoneError(file, 0, "'limits.tcp_max_message' must be within 512..65535"));
+        }
+        if (limits.tcpIdleTimeout.isZero() || limits.tcpQueryTimeout.isZero()) {
+            errors.add(new ZoneError(file, 0, "TCP timeouts must be positive"));
+        }
+        if (reload.interval.toMillis() < 100) {
+            errors.add(new ZoneError(file, 0, "'reload.interval' must be at least 100ms"));
+        }
+        if (admin.listen != null && !admin.listen.isBlank()) {
+            try {
+                parseHostPort(admin.listen, 8053);
+            } catch (IllegalArgumentException e) {
+                errors.add(new ZoneError(file, 0, "'admin.listen': " + e.getMessage()));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ZoneException(errors);
+        }
+    }
+
+    public ListenOptions listenOptions(List<String> override) {
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (String l : override == null || override.isEmpty() ? listen : override) {
+            addresses.add(parseHostPort(l, 5353));
+        }
+        return new ListenOptions(addresses, limits.udpMaxSize, limits.tcpMaxConnections, limits.tcpMaxPerClient,
+                limits.tcpIdleTimeout, limits.tcpQueryTimeout, limits.tcpMaxMessage, limits.tcpMaxPending,
+                limits.threads);
+    }
+
+    /** {@code 127.0.0.1:53}, {@code [::1]:53}, {@code ::1} (default port), {@code 0.0.0.0}. Literals only. */
+    public static InetSocketAddress parseHostPort(String text, int defaultPort) {
+        String s = text.trim();
+        String host;
+        int port = defaultPort;
+        if (s.startsWith("[")) {
+            int end = s.indexOf(']');
+            if (end < 0) {
+                throw new IllegalArgumentException("'" + text + "': missing ']'");
+            }
+            host = s.substring(1, end);
+            String rest = s.substring(end + 1);
+            if (rest.startsWith(":")) {
+                port = parsePort(text, rest.substring(1));
+            } else if (!rest.isEmpty()) {
+                throw new IllegalArgumentException("'" + text + "': expected [address]:port");
+            }
+        } else if (s.indexOf(':') >= 0 && s.indexOf(':') == s.lastIndexOf(':')) {
+            host = s.substring(0, s.indexOf(':'));
+            port = parsePort(text, s.substring(s.indexOf(':') + 1));
+        } else {
+            host = s; // IPv4 without port, or bare IPv6
+        }
+        if (!host.matches("[0-9a-fA-F:.]+")) {
+            throw new IllegalArgumentException("'" + text + "': the address must be an IP literal");
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("'" + text + "': not an IP address");
+        }
+    }
+
+    private static int parsePort(String text, String port) {
+        try {
+            int p = Integer.parseInt(port);
+            if (p < 0 || p > 65535) {
+                throw new NumberFormatException();
+            }
+            return p;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "': bad port '" + port + "'");
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.geosteer.config;
+
+import dev.geosteer.query.Steering;
+import dev.geosteer.zone.Zone;
+import dev.geosteer.zone.ZoneException;
+import dev.geosteer.zone.ZoneLoader;
+import org.xbill.DNS.Name;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Reads a zone's steering file ({@code <zone file base>.steer.yaml}) for the {@link ZoneCatalog}. */
+public interface SteeringLoader {
+    /** No steering files: zones are served as written. */
+    SteeringLoader NONE = (file, zone) -> null;
+
+    /**
+     * Parses and checks the steering file against the zone's records. Returns null when there is no
+     * steering file.
+     */
+    Prepared prepare(Path steerFile, ZoneLoader.ParsedZone zone) throws ZoneException;
+
+    /** A checked steering file, ready to be built against its compiled zone. */
+    interface Prepared {
+        /** Names owned by balancers, with their balancer index. */
+        Map<Name, Integer> names();
+
+        /** Builds the steering with the current geo databases; called again when those change. */
+        Steering build(Zone zone);
+    }
+}

@@ -1,0 +1,209 @@
+package dev.geosteer.dns;
+
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Type;
+
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * Parses a query packet strictly, without trusting a single length field. Returns null when the
+ * packet must be dropped (shorter than a header, or a response), otherwise a {@link Query} whose rcode
+ * says whether it is well formed. Never throws on any input.
+ */
+public final class QueryParser {
+    static final int HEADER = 12;
+    private static final int OPTION_CLIENT_SUBNET = 8;
+
+    private QueryParser() {
+    }
+
+    public static Query parse(byte[] p, int len) {
+        if (len < HEADER) {
+            return null;
+        }
+        int id = u16(p, 0);
+        int flags = u16(p, 2);
+        if ((flags & 0x8000) != 0) {
+            return null; // a response: answering it could start a loop between two servers
+        }
+        int opcode = (flags >> 11) & 0xF;
+        int qdcount = u16(p, 4);
+        int ancount = u16(p, 6);
+        int nscount = u16(p, 8);
+        int arcount = u16(p, 10);
+        if (qdcount != 1) {
+            return error(id, flags, opcode, opcode == 0 ? Rcode.FORMERR : Rcode.NOTIMP);
+        }
+        // Question: uncompressed labels only (a pointer could only point into the header).
+        int pos = HEADER;
+        int nameLen = 0;
+        while (true) {
+            if (pos >= len) {
+                return error(id, flags, opcode, Rcode.FORMERR);
+            }
+            int l = p[pos] & 0xFF;
+            if (l == 0) {
+                pos++;
+                nameLen++;
+                break;
+            }
+            if (l > 63) {
+                return error(id, flags, opcode, Rcode.FORMERR);
+            }
+            nameLen += l + 1;
+            if (nameLen + 1 > 255) {
+                return error(id, flags, opcode, Rcode.FORMERR);
+            }
+            pos += l + 1;
+        }
+        if (pos + 4 > len) {
+            return error(id, flags, opcode, Rcode.FORMERR);
+        }
+        byte[] qnameWire = Arrays.copyOfRange(p, HEADER, pos);
+        Name qname;
+        try {
+            qname = new Name(qnameWire);
+        } catch (IOException e) {
+            return error(id, flags, opcode, Rcode.FORMERR);
+        }
+        int qtype = u16(p, pos);
+        int qclass = u16(p, pos + 2);
+        pos += 4;
+        if (opcode != 0) {
+            return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, null, Rcode.NOTIMP);
+        }
+        if (ancount != 0 || nscount != 0) {
+            return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, null, Rcode.FORMERR);
+        }
+        Query.Edns edns = null;
+        int rcode = Rcode.NOERROR;
+        for (int i = 0; i < arcount; i++) {
+            int ownerStart = pos;
+            pos = skipName(p, pos, len);
+            if (pos < 0 || pos + 10 > len) {
+                return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, edns, Rcode.FORMERR);
+            }
+            int type = u16(p, pos);
+            int rrclass = u16(p, pos + 2);
+            long ttl = u32(p, pos + 4);
+            int rdlen = u16(p, pos + 8);
+            int rdata = pos + 10;
+            pos = rdata + rdlen;
+            if (pos > len) {
+                return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, edns, Rcode.FORMERR);
+            }
+            if (type == Type.OPT) {
+                // RFC 6891 §6.1.1: one OPT, owned by the root.
+                if (edns != null || pos - rdlen - 10 - ownerStart != 1 || p[ownerStart] != 0) {
+                    return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, edns, Rcode.FORMERR);
+                }
+                int version = (int) ((ttl >> 16) & 0xFF);
+                boolean dnssecOk = (ttl & 0x8000) != 0;
+                ClientSubnet ecs = null;
+                int o = rdata;
+                while (o < pos) {
+                    if (o + 4 > pos) {
+                        return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, edns, Rcode.FORMERR);
+                    }
+                    int code = u16(p, o);
+                    int olen = u16(p, o + 2);
+                    if (o + 4 + olen > pos) {
+                        return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, edns, Rcode.FORMERR);
+                    }
+                    if (code == OPTION_CLIENT_SUBNET) {
+                        if (ecs != null) {
+                            return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, edns, Rcode.FORMERR);
+                        }
+                        ecs = parseClientSubnet(p, o + 4, olen);
+                        if (ecs == null) {
+                            edns = new Query.Edns(version, Math.max(512, rrclass), dnssecOk, null);
+                            return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, edns, Rcode.FORMERR);
+                        }
+                    }
+                    o += 4 + olen;
+                }
+                edns = new Query.Edns(version, Math.max(512, rrclass), dnssecOk, ecs);
+                if (version > 0) {
+                    rcode = Rcode.BADVERS;
+                }
+            } else if (type == Type.TSIG) {
+                // No keys are configured: RFC 8945 §5.2 answers an unknown key with NOTAUTH.
+                if (rcode == Rcode.NOERROR) {
+                    rcode = Rcode.NOTAUTH;
+                }
+            }
+        }
+        return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, edns, rcode);
+    }
+
+    /** Validates ECS per RFC 7871 §6 and §7.1.1; null when malformed (the caller answers FORMERR). */
+    static ClientSubnet parseClientSubnet(byte[] p, int o, int olen) {
+        if (olen < 4) {
+            return null;
+        }
+        int family = u16(p, o);
+        int source = p[o + 2] & 0xFF;
+        int scope = p[o + 3] & 0xFF;
+        int max;
+        if (family == ClientSubnet.FAMILY_IPV4) {
+            max = 32;
+        } else if (family == ClientSubnet.FAMILY_IPV6) {
+            max = 128;
+        } else {
+            return null;
+        }
+        if (source > max || scope > max) {
+            return null;
+        }
+        int addrLen = (source + 7) / 8;
+        if (olen - 4 != addrLen) {
+            return null;
+        }
+        byte[] addr = Arrays.copyOfRange(p, o + 4, o + 4 + addrLen);
+        if (source % 8 != 0 && addrLen > 0) {
+            int mask = 0xFF >> (source % 8);
+            if ((addr[addrLen - 1] & mask) != 0) {
+                return null; // bits set beyond the source prefix
+            }
+        }
+        // A query's scope MUST be 0 (§6); a non-zero one is ignored rather than failing the query.
+        return new ClientSubnet(family, source, 0, addr);
+    }
+
+    /** Skips a possibly compressed name; returns the offset after it, or -1 when malformed. */
+    private static int skipName(byte[] p, int pos, int len) {
+        int total = 0;
+        while (pos < len) {
+            int l = p[pos] & 0xFF;
+            if (l == 0) {
+                return pos + 1;
+            }
+            if ((l & 0xC0) == 0xC0) {
+                return pos + 2 <= len ? pos + 2 : -1;
+            }
+            if (l > 63) {
+                return -1;
+            }
+            total += l + 1;
+            if (total > 255) {
+                return -1;
+            }
+            pos += l + 1;
+        }
+        return -1;
+    }
+
+    private static Query error(int id, int flags, int opcode, int rcode) {
+        return new Query(id, flags, opcode, null, null, 0, 0, null, rcode);
+    }
+
+    static int u16(byte[] p, int o) {
+        return ((p[o] & 0xFF) << 8) | (p[o + 1] & 0xFF);
+    }
+
+    static long u32(byte[] p, int o) {
+        return ((long) u16(p, o) << 16) | u16(p, o + 2);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.geosteer.dns;
+
+import org.xbill.DNS.Rcode;
+
+import java.net.InetAddress;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Turns one request packet into one response packet: parse, answer the errors the wire layer can judge
+ * alone (FORMERR, NOTIMP, BADVERS), ask the {@link Resolver} otherwise, encode within the size the
+ * transport allows. Knows nothing of zones. Thread-safe; the {@link WireWriter} is the caller's.
+ */
+public final class Responder {
+    private static final Logger LOG = Logger.getLogger(Responder.class.getName());
+
+    private final Resolver resolver;
+    private final int udpMaxSize;
+    private final QueryObserver observer;
+
+    public Responder(Resolver resolver, int udpMaxSize, QueryObserver observer) {
+        this.resolver = resolver;
+        this.udpMaxSize = Math.max(512, Math.min(udpMaxSize, WireWriter.MAX_MESSAGE));
+        this.observer = observer;
+    }
+
+    public int udpMaxSize() {
+        return udpMaxSize;
+    }
+
+    /**
+     * Answers {@code packet[0..len)}. Returns the length of the answer in {@code out.buffer()}, or -1
+     * when the packet must be dropped.
+     */
+    public int respond(byte[] packet, int len, InetAddress client, boolean tcp, WireWriter out) {
+        long start = System.nanoTime();
+        Query q = QueryParser.parse(packet, len);
+        if (q == null) {
+            observer.dropped(tcp);
+            return -1;
+        }
+        Response r;
+        if (q.rcode() != Rcode.NOERROR) {
+            r = Response.of(q.rcode(), false);
+        } else {
+            try {
+                r = resolver.resolve(q, client, tcp);
+            } catch (RuntimeException e) {
+                // A bug must cost one answer, never the server.
+                LOG.log(Level.WARNING, "internal error answering " + q.qname() + ": " + e, e);
+                r = Response.of(Rcode.SERVFAIL, false);
+            }
+        }
+        int maxSize = tcp ? WireWriter.MAX_MESSAGE : q.edns() == null ? 512 : Math.min(q.edns().udpSize(), udpMaxSize);
+        int n = out.encode(q, r, maxSize, udpMaxSize);
+        observer.answered(q, r, tcp, (out.buffer()[2] & 0x02) != 0, System.nanoTime() - start);
+        return n;
+    }
+}

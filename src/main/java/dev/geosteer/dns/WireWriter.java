@@ -1,0 +1,253 @@
+package dev.geosteer.dns;
+
+import org.xbill.DNS.Type;
+
+import java.util.List;
+
+/**
+ * Encodes a {@link Response} to wire format with name compression and RFC-correct truncation: whole
+ * RRsets only, TC set when a required RRset did not fit, the OPT record always kept. One instance per
+ * event loop: it owns a scratch buffer and is not thread-safe.
+ */
+public final class WireWriter {
+    public static final int MAX_MESSAGE = 65535;
+    private static final int POINTER_LIMIT = 0x3FFF;
+
+    // Room for one over-long record past the limit: we check after each record and roll back.
+    private final byte[] buf = new byte[MAX_MESSAGE * 2 + 1024];
+    private int pos;
+    private int[] labelOffsets = new int[64];
+    private int labelCount;
+
+    /** The encoded bytes of the last {@link #encode} call, valid until the next call. */
+    public byte[] buffer() {
+        return buf;
+    }
+
+    /**
+     * Encodes into {@link #buffer()} and returns the length.
+     *
+     * @param maxSize        the largest message the transport allows (512..65535)
+     * @param serverUdpSize  UDP payload size this server advertises in its OPT record
+     */
+    public int encode(Query q, Response r, int maxSize, int serverUdpSize) {
+        pos = 0;
+        labelCount = 0;
+        int rcode = r.rcode();
+        Query.Edns edns = q.edns();
+        ClientSubnet ecs = edns == null ? null : edns.clientSubnet();
+        int optSize = edns == null ? 0 : 11 + (ecs == null ? 0 : 8 + ecs.addressBytes().length);
+
+        int flags = 0x8000 | (q.opcode() << 11) | (q.flags() & 0x0100) | (q.flags() & 0x0010) | (rcode & 0xF);
+        if (r.authoritative()) {
+            flags |= 0x0400;
+        }
+        put16(q.id());
+        put16(flags);
+        put16(q.hasQuestion() ? 1 : 0);
+        put16(0);
+        put16(0);
+        put16(0);
+        if (q.hasQuestion()) {
+            writeName(q.qnameWire(), 0);
+            put16(q.qtype());
+            put16(q.qclass());
+        }
+        int limit = maxSize - optSize;
+        boolean truncated = false;
+        int an = 0;
+        int ns = 0;
+        int ar = 0;
+        if (pos > limit) {
+            truncated = true; // cannot happen for sane limits; keep the header honest anyway
+        } else {
+            int written = writeSection(r.answer(), limit);
+            an = written & 0xFFFF;
+            if ((written & OVERFLOW) != 0) {
+                truncated = true;
+            } else {
+                written = writeSection(r.authority(), limit);
+                ns = written & 0xFFFF;
+                if ((written & OVERFLOW) != 0) {
+                    truncated = true;
+                } else {
+                    written = writeSection(r.additional(), limit);
+                    ar = written & 0xFFFF;
+                    // RFC 2181 §9: dropping optional additional data does not set TC; referral glue does.
+                    truncated = (written & OVERFLOW) != 0 && r.additionalRequired();
+                }
+            }
+        }
+        if (edns != null) {
+            buf[pos++] = 0; // root owner
+            put16(Type.OPT);
+            put16(serverUdpSize);
+            buf[pos++] = (byte) (rcode >> 4); // extended rcode
+            buf[pos++] = 0; // version
+            put16(edns.dnssecOk() ? 0x8000 : 0);
+            if (ecs == null) {
+                put16(0);
+            } else {
+                byte[] addr = ecs.addressBytes();
+                int scope = ecs.sourcePrefix() == 0 ? 0 : Math.min(r.ecsScope(), ecs.maxPrefix());
+                put16(8 + addr.length);
+                put16(8);
+                put16(4 + addr.length);
+                put16(ecs.family());
+                buf[pos++] = (byte) ecs.sourcePrefix();
+                buf[pos++] = (byte) scope;
+                System.arraycopy(addr, 0, buf, pos, addr.length);
+                pos += addr.length;
+            }
+            ar++;
+        }
+        if (truncated) {
+            set16(2, flags | 0x0200);
+        }
+        set16(6, an);
+        set16(8, ns);
+        set16(10, ar);
+        return pos;
+    }
+
+    private static final int OVERFLOW = 1 << 16;
+
+    /** Writes whole RRsets until one does not fit; returns the record count, OR-ed with OVERFLOW if cut. */
+    private int writeSection(List<Response.Entry> entries, int limit) {
+        int count = 0;
+        for (int e = 0; e < entries.size(); e++) {
+            Response.Entry entry = entries.get(e);
+            int mark = pos;
+            int markLabels = labelCount;
+            RRset set = entry.rrset();
+            byte[] owner = entry.owner();
+            int ttl = (int) Math.min(entry.ttl(), 0x7FFFFFFFL);
+            for (int i = 0; i < set.size(); i++) {
+                writeName(owner, 0);
+                put16(set.type());
+                put16(1); // class IN
+                put32(ttl);
+                int rdlenAt = pos;
+                pos += 2;
+                byte[] rd = set.rdata(i);
+                int[] names = set.nameOffsets(i);
+                if (names == null) {
+                    System.arraycopy(rd, 0, buf, pos, rd.length);
+                    pos += rd.length;
+                } else {
+                    int copied = 0;
+                    for (int nameAt : names) {
+                        System.arraycopy(rd, copied, buf, pos, nameAt - copied);
+                        pos += nameAt - copied;
+                        copied = nameAt + writeName(rd, nameAt);
+                    }
+                    System.arraycopy(rd, copied, buf, pos, rd.length - copied);
+                    pos += rd.length - copied;
+                }
+                set16(rdlenAt, pos - rdlenAt - 2);
+                if (pos > limit) {
+                    pos = mark;
+                    labelCount = markLabels;
+                    return count | OVERFLOW;
+                }
+            }
+            count += set.size();
+        }
+        return count;
+    }
+
+    /**
+     * Writes the uncompressed name at {@code wire[off]}, replacing its longest suffix already in the
+     * message by a pointer. Returns the length of the name in {@code wire}.
+     */
+    private int writeName(byte[] wire, int off) {
+        int s = off;
+        while (true) {
+            int l = wire[s] & 0xFF;
+            if (l == 0) {
+                buf[pos++] = 0;
+                return s + 1 - off;
+            }
+            int target = findSuffix(wire, s);
+            if (target >= 0) {
+                buf[pos++] = (byte) (0xC0 | (target >> 8));
+                buf[pos++] = (byte) target;
+                return nameEnd(wire, s) - off;
+            }
+            if (pos <= POINTER_LIMIT) {
+                addLabelOffset(pos);
+            }
+            System.arraycopy(wire, s, buf, pos, l + 1);
+            pos += l + 1;
+            s += l + 1;
+        }
+    }
+
+    private static int nameEnd(byte[] wire, int s) {
+        while (wire[s] != 0) {
+            s += (wire[s] & 0xFF) + 1;
+        }
+        return s + 1;
+    }
+
+    private int findSuffix(byte[] wire, int s) {
+        for (int i = 0; i < labelCount; i++) {
+            int t = labelOffsets[i];
+            if (sameName(wire, s, t)) {
+                return t;
+            }
+        }
+        return -1;
+    }
+
+    /** Compares the name at wire[s] with the (possibly compressed) name at buf[t], ignoring ASCII case. */
+    private boolean sameName(byte[] wire, int s, int t) {
+        while (true) {
+            int lt = buf[t] & 0xFF;
+            while ((lt & 0xC0) == 0xC0) {
+                t = ((lt & 0x3F) << 8) | (buf[t + 1] & 0xFF);
+                lt = buf[t] & 0xFF;
+            }
+            int ls = wire[s] & 0xFF;
+            if (ls != lt) {
+                return false;
+            }
+            if (ls == 0) {
+                return true;
+            }
+            for (int k = 1; k <= ls; k++) {
+                if (lower(wire[s + k]) != lower(buf[t + k])) {
+                    return false;
+                }
+            }
+            s += ls + 1;
+            t += lt + 1;
+        }
+    }
+
+    private static int lower(byte b) {
+        return b >= 'A' && b <= 'Z' ? b + 32 : b;
+    }
+
+    private void addLabelOffset(int offset) {
+        if (labelCount == labelOffsets.length) {
+            labelOffsets = java.util.Arrays.copyOf(labelOffsets, labelCount * 2);
+        }
+        labelOffsets[labelCount++] = offset;
+    }
+
+    private void put16(int v) {
+        buf[pos++] = (byte) (v >> 8);
+        buf[pos++] = (byte) v;
+    }
+
+    private void put32(int v) {
+        put16(v >>> 16);
+        put16(v & 0xFFFF);
+    }
+
+    private void set16(int at, int v) {
+        buf[at] = (byte) (v >> 8);
+        buf[at + 1] = (byte) v;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.geosteer.zone;
+
+import dev.geosteer.dns.RRset;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Type;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A compiled, immutable zone: every name (empty non-terminals included) indexed for the RFC 1034
+ * §4.3.2 walk in {@link #locate}. Built by {@link ZoneLoader}; shared by all event loops.
+ */
+public final class Zone {
+    /** Where the walk down from the apex ended. */
+    public enum Kind { EXACT, WILDCARD, DELEGATION, DNAME, NXDOMAIN }
+
+    /** Result of {@link #locate}: the node that answers (or refers, or redirects), or the closest encloser for NXDOMAIN. */
+    public record Location(Kind kind, Node node) {
+    }
+
+    private final Name origin;
+    private final Map<Name, Node> nodes;
+    private final Node apex;
+    private final RRset soa;
+    private final long serial;
+    private final long negativeTtl;
+    private final Path source;
+    private final Instant loadedAt;
+    private final int recordCount;
+
+    Zone(Name origin, Map<Name, Node> nodes, Path source, int recordCount) {
+        this.origin = origin;
+        this.nodes = nodes;
+        this.apex = nodes.get(origin);
+        this.soa = apex.get(Type.SOA);
+        SOARecord record = (SOARecord) soa.toRecords().get(0);
+        this.serial = record.getSerial();
+        // RFC 2308 §5: negative answers live min(SOA TTL, SOA MINIMUM).
+        this.negativeTtl = Math.min(soa.ttl(), record.getMinimum());
+        this.source = source;
+        this.loadedAt = Instant.now();
+        this.recordCount = recordCount;
+    }
+
+    public Name origin() { return origin; }
+    public Node apex() { return apex; }
+    public RRset soa() { return soa; }
+    public long serial() { return serial; }
+    public long negativeTtl() { return negativeTtl; }
+    public Path source() { return source; }
+    public Instant loadedAt() { return loadedAt; }
+    public int recordCount() { return recordCount; }
+    public int nameCount() { return nodes.size(); }
+
+    /** The node of exactly this name (occluded names included), or null. */
+    public Node node(Name name) {
+        return nodes.get(name);
+    }
+
+    /**
+     * Walks from the apex down to {@code qname} (which must be at or below the origin): stops at a zone
+     * cut (unless the question is DS at the cut itself, which the parent answers), at a DNAME above the
+     * name, at the name, or at the closest encloser, whose wildcard child then answers if it exists.
+     */
+    public Location locate(Name qname, int qtype) {
+        int below = qname.labels() - origin.labels();
+        Node closest = apex;
+        if (below > 0 && apex.hasType(Type.DNAME)) {
+            return new Location(Kind.DNAME, apex);
+        }
+        for (int strip = below - 1; strip >= 0; strip--) {
+            Name name = strip == 0 ? qname : new Name(qname, strip);
+            Node node = nodes.get(name);
+            if (node == null) {
+                Node wildcard = closest.wildcard();
+                if (wildcard == null) {
+                    return new Location(Kind.NXDOMAIN, closest);
+                }
+                return new Location(wildcard.isDelegation() ? Kind.DELEGATION : Kind.WILDCARD, wildcard);
+            }
+            if (node.isDelegation() && !(strip == 0 && qtype == Type.DS)) {
+                return new Location(Kind.DELEGATION, node);
+            }
+            if (strip > 0 && node.hasType(Type.DNAME)) {
+                return new Location(Kind.DNAME, node);
+            }
+            closest = node;
+        }
+        return new Location(Kind.EXACT, closest);
+    }
+
+    @Override
+    public String toString() {
+        return origin + " (serial " + serial + ")";
+    }
+}

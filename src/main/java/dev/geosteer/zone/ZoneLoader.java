@@ -1,0 +1,340 @@
+package dev.geosteer.zone;
+
+import dev.geosteer.dns.RRset;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Master;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads an RFC 1035 master file with dnsjava's {@link Master}, checks it the way named-checkzone would,
+ * and compiles it into a {@link Zone}. Every error names the file and line.
+ */
+public final class ZoneLoader {
+    private static final Pattern DNSJAVA_POSITION = Pattern.compile("^[^:]*:(\\d+): (.*)$", Pattern.DOTALL);
+
+    private ZoneLoader() {
+    }
+
+    /** {@code example.test.zone} → {@code example.test.}: the origin when the file sets none. */
+    public static Name originFromFileName(Path file) throws ZoneException {
+        String base = file.getFileName().toString();
+        if (base.endsWith(".zone")) {
+            base = base.substring(0, base.length() - ".zone".length());
+        }
+        try {
+            return Name.fromString(base, Name.root);
+        } catch (TextParseException e) {
+            throw new ZoneException(new ZoneError(file.toString(), 0, "file name is not a domain name: " + e.getMessage()));
+        }
+    }
+
+    /** Parses the file: syntax errors and records outside the zone are reported here. */
+    public static ParsedZone parse(Path file) throws ZoneException {
+        String shown = file.toString();
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new ZoneException(new ZoneError(shown, 0, "cannot read: " + e.getMessage()));
+        }
+        return parse(shown, file, bytes, originFromFileName(file));
+    }
+
+    public static ParsedZone parse(String shown, Path file, byte[] bytes, Name defaultOrigin) throws ZoneException {
+        LineTrackingStream in = new LineTrackingStream(new ByteArrayInputStream(bytes));
+        List<Record> records = new ArrayList<>();
+        List<Integer> lines = new ArrayList<>();
+        try (Master master = new Master(in, defaultOrigin)) {
+            master.disableIncludes(true);
+            while (true) {
+                in.mark();
+                Record r = master.nextRecord();
+                if (r == null) {
+                    break;
+                }
+                records.add(r);
+                lines.add(in.recordStartLine());
+            }
+        } catch (TextParseException e) {
+            throw new ZoneException(dnsjavaError(shown, e, in.recordStartLine()));
+        } catch (IOException | RuntimeException e) {
+            throw new ZoneException(new ZoneError(shown, in.recordStartLine(), String.valueOf(e.getMessage())));
+        }
+        return ParsedZone.of(shown, file, records, lines);
+    }
+
+    private static ZoneError dnsjavaError(String file, TextParseException e, int fallbackLine) {
+        String msg = String.valueOf(e.getMessage());
+        Matcher m = DNSJAVA_POSITION.matcher(msg);
+        if (m.matches()) {
+            return new ZoneError(file, Integer.parseInt(m.group(1)), m.group(2));
+        }
+        if (msg.contains("$INCLUDE")) {
+            msg = "$INCLUDE is not supported: keep each zone in one file";
+        }
+        return new ZoneError(file, fallbackLine, msg);
+    }
+
+    /**
+     * Checks the zone's structure and builds it. {@code steered} maps names owned by balancers to their
+     * index; such names become nodes even when the file has no records for them.
+     */
+    public static Zone compile(ParsedZone parsed, Map<Name, Integer> steered) throws ZoneException {
+        String file = parsed.file();
+        List<ZoneError> errors = new ArrayList<>(parsed.errors());
+        Name origin = parsed.origin();
+        Map<Name, Map<Integer, List<Record>>> byName = parsed.byName();
+        Map<Name, Node> nodes = new HashMap<>(byName.size() * 2);
+        Node apex = new Node(origin);
+        nodes.put(origin, apex);
+
+        for (Map.Entry<Name, Map<Integer, List<Record>>> e : byName.entrySet()) {
+            Name name = e.getKey();
+            Map<Integer, List<Record>> types = e.getValue();
+            if (types.containsKey(Type.CNAME)) {
+                if (types.get(Type.CNAME).size() > 1) {
+                    errors.add(new ZoneError(file, parsed.line(types.get(Type.CNAME).get(1)),
+                            name + " has more than one CNAME"));
+                }
+                for (Map.Entry<Integer, List<Record>> other : types.entrySet()) {
+                    int t = other.getKey();
+                    if (t != Type.CNAME && t != Type.RRSIG && t != Type.NSEC) {
+                        errors.add(new ZoneError(file, parsed.line(types.get(Type.CNAME).get(0)),
+                                name + " has a CNAME beside other data (" + Type.string(t) + " at line "
+                                        + parsed.line(other.getValue().get(0)) + ")"));
+                        break;
+                    }
+                }
+            }
+            if (types.containsKey(Type.DNAME) && types.get(Type.DNAME).size() > 1) {
+                errors.add(new ZoneError(file, parsed.line(types.get(Type.DNAME).get(1)),
+                        name + " has more than one DNAME"));
+            }
+            if (types.containsKey(Type.SOA) && !name.equals(origin)) {
+                errors.add(new ZoneError(file, parsed.line(types.get(Type.SOA).get(0)),
+                        "SOA for " + name + " is not at the zone apex " + origin));
+            }
+            Node node = nodeFor(nodes, name, origin);
+            List<RRset> sets = new ArrayList<>(types.size());
+            List<Name[]> targets = new ArrayList<>(types.size());
+            boolean anyTarget = false;
+            for (List<Record> rrs : types.values()) {
+                sets.add(RRset.of(rrs));
+                Name[] t = additionalTargets(rrs);
+                targets.add(t);
+                anyTarget |= t != null;
+            }
+            node.setSets(sets.toArray(new RRset[0]), anyTarget ? targets.toArray(new Name[0][]) : null);
+        }
+
+        List<Record> soa = byName.getOrDefault(origin, Map.of()).getOrDefault(Type.SOA, List.of());
+        if (soa.isEmpty()) {
+            errors.add(new ZoneError(file, 0, "no SOA record at the zone apex " + origin));
+        } else if (soa.size() > 1) {
+            errors.add(new ZoneError(file, parsed.line(soa.get(1)), "more than one SOA record at " + origin));
+        }
+        if (!apex.hasType(Type.NS)) {
+            errors.add(new ZoneError(file, 0, "no NS records at the zone apex " + origin));
+        }
+
+        for (Map.Entry<Name, Integer> s : steered.entrySet()) {
+            Node node = nodeFor(nodes, s.getKey(), origin);
+            node.setSteering(s.getValue());
+        }
+
+        // Zone cuts, occluded names, wildcards.
+        for (Node node : nodes.values()) {
+            if (node != apex && node.hasType(Type.NS)) {
+                node.setDelegation(true);
+            }
+        }
+        for (Node node : nodes.values()) {
+            Name n = node.name();
+            for (int strip = 1; n.labels() - strip > origin.labels(); strip++) {
+                Node ancestor = nodes.get(new Name(n, strip));
+                if (ancestor != null && ancestor.isDelegation()) {
+                    node.setOccluded(true);
+                    break;
+                }
+            }
+            if (n.isWild() && n.labels() > origin.labels()) {
+                Node parent = nodes.get(new Name(n, 1));
+                if (parent != null) {
+                    parent.setWildcard(node);
+                }
+            }
+        }
+        checkNameServers(parsed, nodes, apex, errors);
+        if (!errors.isEmpty()) {
+            throw new ZoneException(errors);
+        }
+        return new Zone(origin, Map.copyOf(nodes), parsed.path(), parsed.recordCount());
+    }
+
+    /** NS targets inside the zone must have addresses: glue below a cut, authoritative data elsewhere. */
+    private static void checkNameServers(ParsedZone parsed, Map<Name, Node> nodes, Node apex, List<ZoneError> errors) {
+        for (Node node : nodes.values()) {
+            if (node != apex && !node.isDelegation()) {
+                continue;
+            }
+            List<Record> ns = parsed.byName().get(node.name()).get(Type.NS);
+            for (Record r : ns) {
+                Name target = r.getAdditionalName();
+                if (!target.subdomain(parsed.origin())) {
+                    continue;
+                }
+                Node t = nodes.get(target);
+                if (t == null || (!t.hasType(Type.A) && !t.hasType(Type.AAAA))) {
+                    boolean inBailiwick = node != apex && target.subdomain(node.name());
+                    if (node == apex || inBailiwick) {
+                        errors.add(new ZoneError(parsed.file(), parsed.line(r), node.name() + " NS " + target
+                                + (inBailiwick ? " needs glue: no A or AAAA record for " : " has no A or AAAA record for ")
+                                + target));
+                    }
+                }
+            }
+        }
+    }
+
+    private static Name[] additionalTargets(List<Record> rrs) {
+        int type = rrs.get(0).getType();
+        if (type != Type.MX && type != Type.SRV && type != Type.NS) {
+            return null;
+        }
+        Name[] out = new Name[rrs.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = rrs.get(i).getAdditionalName();
+        }
+        return out;
+    }
+
+    /** The node of {@code name}, created with its missing ancestors (empty non-terminals). */
+    private static Node nodeFor(Map<Name, Node> nodes, Name name, Name origin) {
+        Node node = nodes.get(name);
+        if (node != null) {
+            return node;
+        }
+        node = new Node(name);
+        nodes.put(name, node);
+        for (int strip = 1; name.labels() - strip > origin.labels(); strip++) {
+            Name ancestor = new Name(name, strip);
+            if (nodes.containsKey(ancestor)) {
+                break;
+            }
+            nodes.put(ancestor, new Node(ancestor));
+        }
+        return node;
+    }
+
+    /** The records of one file, grouped by name and type, with the line of each. */
+    public static final class ParsedZone {
+        private final String file;
+        private final Path path;
+        private final Name origin;
+        private final Map<Name, Map<Integer, List<Record>>> byName;
+        private final Map<Record, Integer> lines;
+        private final List<ZoneError> errors;
+        private final List<ZoneError> warnings;
+        private final int recordCount;
+
+        private ParsedZone(String file, Path path, Name origin, Map<Name, Map<Integer, List<Record>>> byName,
+                           Map<Record, Integer> lines, List<ZoneError> errors, List<ZoneError> warnings,
+                           int recordCount) {
+            this.file = file;
+            this.path = path;
+            this.origin = origin;
+            this.byName = byName;
+            this.lines = lines;
+            this.errors = errors;
+            this.warnings = warnings;
+            this.recordCount = recordCount;
+        }
+
+        static ParsedZone of(String file, Path path, List<Record> records, List<Integer> lineList) throws ZoneException {
+            Name origin = null;
+            for (Record r : records) {
+                if (r.getType() == Type.SOA) {
+                    origin = r.getName();
+                    break;
+                }
+            }
+            if (origin == null) {
+                throw new ZoneException(new ZoneError(file, 0, "no SOA record: cannot tell the zone apex"));
+            }
+            List<ZoneError> errors = new ArrayList<>();
+            List<ZoneError> warnings = new ArrayList<>();
+            Map<Name, Map<Integer, List<Record>>> byName = new LinkedHashMap<>();
+            Map<Record, Integer> lines = new HashMap<>(records.size() * 2);
+            int count = 0;
+            for (int i = 0; i < records.size(); i++) {
+                Record r = records.get(i);
+                int line = lineList.get(i);
+                if (r.getDClass() != DClass.IN) {
+                    errors.add(new ZoneError(file, line, "class " + DClass.string(r.getDClass())
+                            + " is not served: only IN"));
+                    continue;
+                }
+                if (!r.getName().subdomain(origin)) {
+                    errors.add(new ZoneError(file, line, r.getName() + " is outside the zone " + origin));
+                    continue;
+                }
+                List<Record> set = byName.computeIfAbsent(r.getName(), k -> new LinkedHashMap<>())
+                        .computeIfAbsent(r.getRRsetType(), k -> new ArrayList<>(1));
+                if (set.contains(r)) {
+                    continue; // an RRset is a set (RFC 2181 §5): duplicates are dropped
+                }
+                if (!set.isEmpty() && set.get(0).getTTL() != r.getTTL()) {
+                    warnings.add(new ZoneError(file, line, "TTL " + r.getTTL() + " differs from the other "
+                            + Type.string(r.getType()) + " records of " + r.getName() + " (" + set.get(0).getTTL()
+                            + "): the RRset is served with the lowest (RFC 2181 §5.2)"));
+                }
+                set.add(r);
+                lines.put(r, line);
+                count++;
+            }
+            return new ParsedZone(file, path, origin, byName, lines, errors, warnings, count);
+        }
+
+        public String file() { return file; }
+        public Path path() { return path; }
+        public Name origin() { return origin; }
+        public int recordCount() { return recordCount; }
+        List<ZoneError> errors() { return errors; }
+        /** Accepted oddities worth a log line (e.g. TTLs differing inside an RRset). */
+        public List<ZoneError> warnings() { return warnings; }
+        Map<Name, Map<Integer, List<Record>>> byName() { return byName; }
+        int line(Record r) { return lines.getOrDefault(r, 0); }
+
+        /** Types present at a name in the file (empty when none). */
+        public Set<Integer> typesAt(Name name) {
+            return byName.getOrDefault(name, Map.of()).keySet();
+        }
+
+        /** True when a name lies at or below a zone cut (NS below the apex) of this file. */
+        public boolean isAtOrBelowCut(Name name) {
+            for (int strip = 0; name.labels() - strip > origin.labels(); strip++) {
+                Name n = strip == 0 ? name : new Name(name, strip);
+                if (byName.getOrDefault(n, Map.of()).containsKey(Type.NS)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+}
