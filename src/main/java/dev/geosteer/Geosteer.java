@@ -102,6 +102,11 @@ public final class Geosteer implements AutoCloseable {
         return dns.addresses();
     }
 
+    /** TCP connections open right now. */
+    public int tcpConnections() {
+        return dns.tcpConnections();
+    }
+
     public ZoneCatalog catalog() {
         return catalog;
     }

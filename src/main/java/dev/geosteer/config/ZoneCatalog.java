@@ -62,6 +62,7 @@ public final class ZoneCatalog {
     private final Map<Path, Entry> entries = new TreeMap<>();
     private final AtomicReference<ServedZones> current = new AtomicReference<>(ServedZones.EMPTY);
     private final List<Consumer<ServedZones>> listeners = new ArrayList<>();
+    private volatile Result lastResult;
 
     public ZoneCatalog(Path dir, SteeringLoader steeringLoader) {
         this.dir = dir;
@@ -70,6 +71,11 @@ public final class ZoneCatalog {
 
     public Path dir() {
         return dir;
+    }
+
+    /** The last pass that changed something or found errors (for tests and the admin API). */
+    public Result lastResult() {
+        return lastResult;
     }
 
     public ServedZones current() {
@@ -138,7 +144,11 @@ public final class ZoneCatalog {
         if (changed) {
             publish();
         }
-        return new Result(errors, changed);
+        Result result = new Result(List.copyOf(errors), changed);
+        if (changed || !errors.isEmpty()) {
+            lastResult = result;
+        }
+        return result;
     }
 
     /** Rebuilds every zone's steering (after the GeoIP databases changed) and publishes. */

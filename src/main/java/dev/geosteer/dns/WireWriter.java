@@ -162,13 +162,14 @@ public final class WireWriter {
      */
     private int writeName(byte[] wire, int off) {
         int s = off;
+        int known = labelCount; // only names already complete can be pointed to, never this one
         while (true) {
             int l = wire[s] & 0xFF;
             if (l == 0) {
                 buf[pos++] = 0;
                 return s + 1 - off;
             }
-            int target = findSuffix(wire, s);
+            int target = findSuffix(wire, s, known);
             if (target >= 0) {
                 buf[pos++] = (byte) (0xC0 | (target >> 8));
                 buf[pos++] = (byte) target;
@@ -190,8 +191,8 @@ public final class WireWriter {
         return s + 1;
     }
 
-    private int findSuffix(byte[] wire, int s) {
-        for (int i = 0; i < labelCount; i++) {
+    private int findSuffix(byte[] wire, int s, int known) {
+        for (int i = 0; i < known; i++) {
             int t = labelOffsets[i];
             if (sameName(wire, s, t)) {
                 return t;
