@@ -33,6 +33,8 @@ NX_NAMES=100000
 PIN_MODES=shared          # shared: no affinity; pinned: server on CPU0, dnsperf on CPU1
 SERVER=""; EXT_PID=""
 WAIT=60                   # seconds to wait for the server to answer
+QUIET_WAIT=0              # before each run, wait up to this many seconds for other processes to go below QUIET_MAX % CPU
+QUIET_MAX=25
 OUT=""
 
 usage() {
@@ -51,6 +53,7 @@ Options:
   --nx-names N        distinct names in the nxdomain query file (default $NX_NAMES)
   --pin               server on CPU0 (taskset -a -p -c 0 PID), dnsperf on CPU1 (taskset -c 1)
   --pin-modes "M..."  any of: shared pinned (e.g. "shared pinned" runs both; default "$PIN_MODES")
+  --quiet-wait S      before each run wait up to S s until other processes use < $QUIET_MAX% CPU (default $QUIET_WAIT = off)
 Server started by this script:
   --port P            first port to try on 127.0.0.1 (default $PORT; the next free one is used if taken)
   --heap SIZE         -Xmx (default $HEAP);  --java-opts 'OPTS'  more JVM options (env GEOSTEER_JAVA_OPTS)
@@ -110,7 +113,7 @@ die() { log "ERROR: $*"; exit 1; }
 
 check_answer() {  # check_answer NAME TYPE EXPECTED [dig options...]: sets WL_NOTE on mismatch
   local name=$1 type=$2 exp=$3 got; shift 3
-  got=$(dig @"$HOST" -p "$PORT" "$name" "$type" +time=2 +tries=1 +short "$@" 2>/dev/null | head -1)
+  got=$(dig @"$HOST" -p "$PORT" "$name" "$type" +time=2 +tries=1 +short "$@" 2>&1 | head -1)
   printf '%s %s %s: expected %s, got %s\n' "$name" "$type" "$*" "$exp" "${got:-<none>}" >> "$OUT/verify.txt"
   [ "$got" = "$exp" ] || { WL_NOTE="WRONG ANSWER ($got)"; log "  check FAILED: $name $type $*: expected $exp, got '${got}'"; }
 }
@@ -124,7 +127,9 @@ check_rcode() {   # check_rcode NAME RCODE [dig options...]
 port_free() {  # UDP and TCP both free on 127.0.0.1:$1
   [ -z "$(ss -Hlnu "sport = :$1" 2>/dev/null)" ] && [ -z "$(ss -Hlnt "sport = :$1" 2>/dev/null)" ]
 }
-answers() { [ -n "$(dig @"$1" -p "$2" static.example.test A +short +time=1 +tries=1 2>/dev/null)" ]; }
+answers() {  # a real A record, not dig's ";; communications error" (which +short also prints on stdout)
+  dig @"$1" -p "$2" static.example.test A +short +time=1 +tries=1 2>/dev/null | grep -qE '^[0-9]+(\.[0-9]+){3}$'
+}
 
 cpu_ticks() {  # utime+stime of PID (all threads), in clock ticks
   [ -n "$1" ] && [ -r "/proc/$1/stat" ] && sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
@@ -157,6 +162,7 @@ while [ $# -gt 0 ]; do
     --zones) ZONES=$2; shift 2;;
     --config) CONFIG=$2; shift 2;;
     --wait) WAIT=$2; shift 2;;
+    --quiet-wait) QUIET_WAIT=$2; shift 2;;
     --server) SERVER=$2; shift 2;;
     --pid) EXT_PID=$2; shift 2;;
     --out) OUT=$2; shift 2;;
@@ -190,7 +196,7 @@ mkdir -p "$OUT/raw" || die "cannot create $OUT"
 : > "$OUT/verify.txt"
 QDIR=$(mktemp -d /tmp/geosteer-bench.XXXXXX)
 RES=$OUT/results.tsv
-printf 'workload\tproto\tpin\trun\tseconds\tqps\tavg_ms\tmax_ms\tsent\tcompleted\tlost\tlost_pct\tsrv_cpu_pct\tqps_per_srv_core\tcli_cpu_pct\thost_cpu_pct\n' > "$RES"
+printf 'workload\tproto\tpin\trun\tseconds\tqps\tavg_ms\tmax_ms\tsent\tcompleted\tlost\tlost_pct\tsrv_cpu_pct\tqps_per_srv_core\tcli_cpu_pct\thost_cpu_pct\tother_cpu_pct\n' > "$RES"
 
 SRV_PID=""      # the server this script started (stopped on exit)
 cleanup() {
@@ -207,6 +213,11 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# how busy is the host before anything is started (other people's builds and tests skew everything)
+read -r b0 t0_ < <(host_ticks); sleep 1; read -r b1 t1_ < <(host_ticks)
+IDLE_BUSY=$(awk -v a="$b0" -v b="$b1" -v ta="$t0_" -v tb="$t1_" -v n="$NCPU" 'BEGIN{ if (tb > ta) printf "%.0f", (b - a) / (tb - ta) * n * 100 }')
+[ "${IDLE_BUSY:-0}" -gt 25 ] && log "WARNING: the host is busy before the benchmark (${IDLE_BUSY}% CPU used by other processes)"
 
 # ---------------------------------------------------------------- the server
 if [ -n "$SERVER" ]; then
@@ -248,6 +259,7 @@ fi
   echo "# geosteer benchmark $(date -Is)"
   echo "host: $(uname -srm), $NCPU CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
   echo "server: $SERVER_DESC"
+  echo "host CPU busy before starting (1 s sample): ${IDLE_BUSY:--}% (100 = one core)"
   echo "java: $(java -version 2>&1 | head -1); dnsperf $(dnsperf -h 2>&1 | sed -n 's/^Version //p')"
   echo "dnsperf -s $HOST -p $PORT -c $CLIENTS -q $OUTSTANDING -t $TIMEOUT -l $SECONDS_PER_RUN; runs=$RUNS (median), warm-up ${WARMUP}s; pin modes: $PIN_MODES"
 } | tee "$OUT/header.txt" >&2
@@ -264,10 +276,10 @@ run_dnsperf() {  # run_dnsperf WORKLOAD PIN RUN SECONDS [record=1]: one dnsperf 
   c1=$(cpu_ticks "$PID"); read -r h1 ht1 < <(host_ticks); t1=$(date +%s.%N)
   [ "$record" = 1 ] || { rm -f "$raw" "$tf"; return 0; }
   [ $rc = 0 ] || log "  dnsperf exited with status $rc, see $raw"
-  local qps avg max sent done_ lost lostp cpu="" per="" cli="" host=""
+  local qps avg max sent done_ lost lostp cpu="" per="" cli="" host="" other=""
   qps=$(awk '/Queries per second/{printf "%.0f", $4}' "$raw")
-  avg=$(awk '/Average Latency/{printf "%.3f", $4 * 1000}' "$raw")
-  max=$(awk '/Average Latency/{gsub(/[),]/, ""); printf "%.3f", $8 * 1000}' "$raw")
+  avg=$(awk '/Average Latency/ && !n++ {printf "%.3f", $4 * 1000}' "$raw")
+  max=$(awk '/Average Latency/ && !n++ {gsub(/[),]/, ""); printf "%.3f", $8 * 1000}' "$raw")
   sent=$(awk '/Queries sent:/{print $3}' "$raw")
   done_=$(awk '/Queries completed:/{print $3}' "$raw")
   lost=$(awk '/Queries lost:/{print $3}' "$raw")
@@ -276,10 +288,24 @@ run_dnsperf() {  # run_dnsperf WORKLOAD PIN RUN SECONDS [record=1]: one dnsperf 
   [ -n "$cpu" ] && [ -n "$qps" ] && [ "$cpu" != 0 ] && per=$(awk -v q="$qps" -v c="$cpu" 'BEGIN{printf "%.0f", q / (c / 100)}')
   [ -s "$tf" ] && cli=$(awk -v t0="$t0" -v t1="$t1" '{printf "%.0f", ($1 + $2) / (t1 - t0) * 100}' "$tf")
   host=$(awk -v a="$h0" -v b="$h1" -v ta="$ht0" -v tb="$ht1" -v n="$NCPU" 'BEGIN{ if (tb > ta) printf "%.0f", (b - a) / (tb - ta) * n * 100 }')
+  # everything else on the machine (other processes, kernel work not charged to either): a noisy-host indicator
+  [ -n "$host" ] && [ -n "$cpu" ] && [ -n "$cli" ] && other=$(awk -v h="$host" -v s="$cpu" -v c="$cli" 'BEGIN{o = h - s - c; printf "%.0f", o < 0 ? 0 : o}')
   rm -f "$tf"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$wl" "$WL_PROTO" "$pin" "$run" "$secs" \
-    "${qps:-0}" "${avg:--}" "${max:--}" "${sent:--}" "${done_:--}" "${lost:--}" "${lostp:--}" "${cpu:--}" "${per:--}" "${cli:--}" "${host:--}" >> "$RES"
-  log "  $wl/$pin run $run: qps=${qps:-0} avg=${avg:--}ms lost=${lost:--} (${lostp:--}%) srv_cpu=${cpu:--}% qps/core=${per:--} dnsperf_cpu=${cli:--}%"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$wl" "$WL_PROTO" "$pin" "$run" "$secs" \
+    "${qps:-0}" "${avg:--}" "${max:--}" "${sent:--}" "${done_:--}" "${lost:--}" "${lostp:--}" "${cpu:--}" "${per:--}" "${cli:--}" "${host:--}" "${other:--}" >> "$RES"
+  log "  $wl/$pin run $run: qps=${qps:-0} avg=${avg:--}ms lost=${lost:--} (${lostp:--}%) srv_cpu=${cpu:--}% qps/core=${per:--} dnsperf_cpu=${cli:--}% other_cpu=${other:--}%"
+}
+
+wait_quiet() {  # wait up to QUIET_WAIT s until the host, minus the server, is below QUIET_MAX % CPU (1 s samples)
+  [ "$QUIET_WAIT" != 0 ] || return 0
+  local deadline=$(( $(date +%s) + QUIET_WAIT )) a b ta tb c0 c1 other
+  while :; do
+    c0=$(cpu_ticks "$PID"); read -r a ta < <(host_ticks); sleep 1; c1=$(cpu_ticks "$PID"); read -r b tb < <(host_ticks)
+    other=$(awk -v a="$a" -v b="$b" -v ta="$ta" -v tb="$tb" -v n="$NCPU" -v c0="${c0:-0}" -v c1="${c1:-0}" -v k="$CLK" \
+      'BEGIN{ printf "%.0f", (b - a) / (tb - ta) * n * 100 - (c1 - c0) / k * 100 }')
+    [ "$other" -le "$QUIET_MAX" ] && return 0
+    [ "$(date +%s)" -lt "$deadline" ] || { log "  host still busy (${other}% CPU used by others), running anyway"; return 0; }
+  done
 }
 
 : > "$OUT/notes.tsv"
@@ -292,7 +318,7 @@ for pin in $PIN_MODES; do
     printf '%s\t%s\t%s\n' "$w" "$pin" "$WL_NOTE" >> "$OUT/notes.tsv"
     log "workload $w ($WL_PROTO, pin=$pin): $(wc -l < "$WL_QFILE" 2>/dev/null | xargs) lines in $(basename "$WL_QFILE") ${WL_ARGS[*]}"
     [ "$WARMUP" != 0 ] && run_dnsperf "$w" "$pin" warmup "$WARMUP" 0
-    for run in $(seq 1 "$RUNS"); do run_dnsperf "$w" "$pin" "$run" "$SECONDS_PER_RUN"; done
+    for run in $(seq 1 "$RUNS"); do wait_quiet; run_dnsperf "$w" "$pin" "$run" "$SECONDS_PER_RUN"; done
   done
 done
 set_affinity "$PID" shared
@@ -319,7 +345,7 @@ groups = {}
 for r in rows:
     groups.setdefault((r["workload"], r["proto"], r["pin"]), []).append(r)
 hdr = ["workload", "proto", "pin", "runs", "QPS (median)", "QPS min-max", "avg ms", "max ms", "lost", "lost %",
-       "srv CPU %", "QPS/srv core", "dnsperf CPU %", "host CPU %", "note"]
+       "srv CPU %", "QPS/srv core", "dnsperf CPU %", "other CPU %", "note"]
 lines = []
 for (wl, proto, pin), rs in groups.items():
     def med(f):
@@ -333,15 +359,19 @@ for (wl, proto, pin), rs in groups.items():
                   f(med("avg_ms"), "{:.3f}"), f(med("max_ms"), "{:.1f}"),
                   f"{sum(lost):.0f}" if lost else "-", f(med("lost_pct"), "{:.2f}"), f(cpu, "{:.0f}"),
                   "-" if not (qm and cpu) else f"{qm / (cpu / 100):.0f}",
-                  f(med("cli_cpu_pct"), "{:.0f}"), f(med("host_cpu_pct"), "{:.0f}"), notes.get((wl, pin), "")])
+                  f(med("cli_cpu_pct"), "{:.0f}"), f(med("other_cpu_pct"), "{:.0f}"), notes.get((wl, pin), "")])
 print("| " + " | ".join(hdr) + " |")
 print("|" + "|".join("---:" if i >= 3 and i < len(hdr) - 1 else "---" for i in range(len(hdr))) + "|")
 for l in lines:
     print("| " + " | ".join(l) + " |")
+busy = [l for l in lines if l[13] not in ("-", "") and float(l[13]) > 25]
+if busy:
+    print("\nWARNING: other processes used >25% CPU during " + ", ".join(l[0] + "/" + l[2] for l in busy)
+          + ": the host was not quiet, these numbers are not comparable.")
 PY
 {
   echo
-  echo "lost = sum over the runs; every other column is the median of the runs. CPU %: 100 = one core (host: of $NCPU)."
+  echo "lost = sum over the runs; every other column is the median of the runs. CPU %: 100 = one core ($NCPU here); other = host busy - server - dnsperf (noise)."
   [ -s "$OUT/server-status.txt" ] && echo "server after the runs: $(cat "$OUT/server-status.txt")"
 } | tee -a "$OUT/summary.md"
 if [ -n "$SRV_PID" ]; then

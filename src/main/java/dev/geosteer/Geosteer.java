@@ -1,7 +1,7 @@
 package dev.geosteer;
 
 import dev.geosteer.config.ServerConfig;
-import dev.geosteer.config.SteeringLoader;
+import dev.geosteer.health.HealthView;
 import dev.geosteer.config.ZoneCatalog;
 import dev.geosteer.dns.DnsServer;
 import dev.geosteer.dns.Limiter;
@@ -58,8 +58,11 @@ public final class Geosteer implements AutoCloseable {
             return t;
         });
         try {
-            ZoneCatalog catalog = new ZoneCatalog(baseDir.resolve(config.zonesDir), SteeringLoader.NONE);
-            List<ZoneError> errors = reloader.submit(() -> catalog.refresh().errors()).get();
+            HealthView health = new HealthView(java.util.Map.of(), config.health.unknownIsUp,
+                    config.health.ttlFloor.toSeconds());
+            Catalogs files = Catalogs.of(config, baseDir, () -> health);
+            ZoneCatalog catalog = files.zones();
+            List<ZoneError> errors = reloader.submit(() -> files.refresh().errors()).get();
             if (catalog.current().size() == 0) {
                 LOG.warning("no zone loaded from " + catalog.dir() + ": every query will be REFUSED");
             }
@@ -68,7 +71,13 @@ public final class Geosteer implements AutoCloseable {
             DnsServer dns = new DnsServer(vertx, responder, Limiter.NONE, listen);
             dns.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             long every = config.reload.interval.toMillis();
-            reloader.scheduleWithFixedDelay(catalog::refresh, every, every, TimeUnit.MILLISECONDS);
+            reloader.scheduleWithFixedDelay(() -> {
+                try {
+                    files.refresh();
+                } catch (RuntimeException e) {
+                    LOG.log(java.util.logging.Level.SEVERE, "reload pass failed: " + e, e); // keep the schedule alive
+                }
+            }, every, every, TimeUnit.MILLISECONDS);
             Geosteer g = new Geosteer(config, vertx, catalog, reloader, dns);
             LOG.info("geosteer " + version() + " answering on " + describe(dns.addresses()) + " (UDP and TCP, "
                     + threads + " event loops" + (vertx.isNativeTransportEnabled() ? ", epoll" : "") + "), "

@@ -1,7 +1,6 @@
 package dev.geosteer;
 
 import dev.geosteer.config.ServerConfig;
-import dev.geosteer.config.SteeringLoader;
 import dev.geosteer.config.ZoneCatalog;
 import dev.geosteer.zone.ZoneError;
 import dev.geosteer.zone.ZoneException;
@@ -116,8 +115,12 @@ public final class Main {
                 return 1;
             }
             java.util.logging.Logger.getLogger("").setLevel(Level.OFF);
-            ZoneCatalog catalog = new ZoneCatalog(baseDir().resolve(c.zonesDir), SteeringLoader.NONE);
-            List<ZoneError> errors = catalog.refresh().errors();
+            Catalogs files = Catalogs.of(c, baseDir(), () -> dev.geosteer.health.HealthView.NONE);
+            ZoneCatalog catalog = files.zones();
+            List<ZoneError> errors = new ArrayList<>(files.refresh().errors());
+            if (files.geo().lastError() != null) {
+                errors.add(new ZoneError("geoip", 0, files.geo().lastError()));
+            }
             for (ZoneError e : errors) {
                 System.err.println(e);
             }

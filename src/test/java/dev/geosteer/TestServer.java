@@ -39,7 +39,10 @@ public final class TestServer implements AutoCloseable {
         this.address = server.dnsAddresses().get(0);
     }
 
-    /** Copies the named test zones (from src/test/resources/zones) into {@code dir}/zones and starts. */
+    /**
+     * Copies test resources into {@code dir} and starts: a bare file name is a zone
+     * ({@code zones/NAME}), a path ({@code geoip/x.mmdb}) keeps its folder.
+     */
     public static TestServer start(Path dir, String... zoneFiles) throws Exception {
         return start(dir, c -> { }, zoneFiles);
     }
@@ -47,7 +50,10 @@ public final class TestServer implements AutoCloseable {
     public static TestServer start(Path dir, Consumer<ServerConfig> tweak, String... zoneFiles) throws Exception {
         Path zones = Files.createDirectories(dir.resolve("zones"));
         for (String f : zoneFiles) {
-            copyResource("zones/" + f, zones.resolve(f));
+            String resource = f.contains("/") ? f : "zones/" + f;
+            Path to = dir.resolve(resource);
+            Files.createDirectories(to.getParent());
+            copyResource(resource, to);
         }
         ServerConfig c = new ServerConfig();
         c.zonesDir = zones.toString();

@@ -1,0 +1,486 @@
+package dev.geosteer.steer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.geosteer.config.SteeringLoader;
+import dev.geosteer.config.Yaml;
+import dev.geosteer.config.YamlLocations;
+import dev.geosteer.geo.GeoIndex;
+import dev.geosteer.health.HealthView;
+import dev.geosteer.query.Steering;
+import dev.geosteer.zone.Zone;
+import dev.geosteer.zone.ZoneError;
+import dev.geosteer.zone.ZoneException;
+import dev.geosteer.zone.ZoneLoader;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a steering file, checks every field against the zone (reporting {@code file:line:column:
+ * reason} for each problem), and builds the zone's {@link ZoneSteering} against the current GeoIP index.
+ */
+public final class SteeringCompiler implements SteeringLoader {
+    private static final Pattern IDENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+    private static final Pattern STATUS_RANGE = Pattern.compile("(\\d{3})(?:-(\\d{3}))?|([1-5])xx");
+
+    private final Supplier<GeoIndex> geo;
+    private final Supplier<HealthView> health;
+
+    public SteeringCompiler(Supplier<GeoIndex> geo, Supplier<HealthView> health) {
+        this.geo = geo;
+        this.health = health;
+    }
+
+    @Override
+    public Prepared prepare(Path steerFile, ZoneLoader.ParsedZone zone) throws ZoneException {
+        String shown = steerFile.toString();
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(steerFile);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new ZoneException(new ZoneError(shown, 0, "cannot read: " + e.getMessage()));
+        }
+        SteeringFile file;
+        try {
+            file = new String(bytes).isBlank() ? new SteeringFile() : Yaml.MAPPER.readValue(bytes, SteeringFile.class);
+        } catch (JsonProcessingException e) {
+            throw new ZoneException(Yaml.error(shown, e));
+        } catch (IOException e) {
+            throw new ZoneException(new ZoneError(shown, 0, "cannot read: " + e.getMessage()));
+        }
+        if (file == null) {
+            file = new SteeringFile();
+        }
+        Checker c = new Checker(shown, YamlLocations.index(bytes), zone);
+        PreparedSteering prepared = c.check(file);
+        if (!c.errors.isEmpty()) {
+            throw new ZoneException(c.errors);
+        }
+        return prepared;
+    }
+
+    /** One pass of checks over one file; collects every error. */
+    private final class Checker implements Policy.Problems {
+        final String file;
+        final YamlLocations where;
+        final ZoneLoader.ParsedZone zone;
+        final List<ZoneError> errors = new ArrayList<>();
+
+        Checker(String file, YamlLocations where, ZoneLoader.ParsedZone zone) {
+            this.file = file;
+            this.where = where;
+            this.zone = zone;
+        }
+
+        @Override
+        public void add(String path, String message) {
+            errors.add(new ZoneError(file, where.line(path), where.column(path), "'" + path + "': " + message));
+        }
+
+        PreparedSteering check(SteeringFile f) {
+            Map<String, MonitorSpec> monitors = new LinkedHashMap<>();
+            f.monitors.forEach((name, m) -> {
+                MonitorSpec spec = monitor("monitors." + name, name, m);
+                if (spec != null) {
+                    monitors.put(name, spec);
+                }
+            });
+            Map<String, Pool> pools = new LinkedHashMap<>();
+            f.pools.forEach((name, p) -> {
+                Pool pool = pool("pools." + name, name, p, monitors);
+                if (pool != null) {
+                    pools.put(name, pool);
+                }
+            });
+            List<PreparedBalancer> balancers = new ArrayList<>();
+            Map<Name, Integer> names = new LinkedHashMap<>();
+            f.balancers.forEach((key, b) -> {
+                String path = "balancers." + key;
+                Name name = balancerName(path, key);
+                PreparedBalancer pb = balancer(path, key, name, b, pools);
+                if (name != null && pb != null) {
+                    if (names.containsKey(name)) {
+                        add(path, "balancer " + name + " is defined twice");
+                    } else {
+                        names.put(name, balancers.size());
+                        balancers.add(pb);
+                    }
+                }
+            });
+            return new PreparedSteering(names, balancers, new ArrayList<>(pools.values()));
+        }
+
+        MonitorSpec monitor(String path, String name, SteeringFile.Monitor m) {
+            int before = errors.size();
+            String type = m.type == null ? "" : m.type.toLowerCase(Locale.ROOT);
+            if (!List.of("http", "https", "tcp").contains(type)) {
+                add(path + ".type", "'" + m.type + "' is not a monitor type (http, https, tcp)");
+            }
+            int port = m.port != null ? m.port : type.equals("https") ? 443 : type.equals("http") ? 80 : -1;
+            if (m.port == null && type.equals("tcp")) {
+                add(path, "a tcp monitor needs a 'port'");
+            } else if (port < 1 || port > 65535) {
+                add(path + ".port", "port " + port + " is not within 1..65535");
+            }
+            if (m.path == null || !m.path.startsWith("/")) {
+                add(path + ".path", "the path must start with '/'");
+            }
+            String method = m.method == null ? "" : m.method.toUpperCase(Locale.ROOT);
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                add(path + ".method", "'" + m.method + "': method must be GET or HEAD");
+            }
+            List<int[]> expect = statusRanges(path + ".expect", m.expect);
+            if (m.interval == null || m.interval.isZero() || m.interval.isNegative()) {
+                add(path + ".interval", "interval must be positive");
+            }
+            if (m.timeout == null || m.timeout.isZero() || m.timeout.isNegative()) {
+                add(path + ".timeout", "timeout must be positive");
+            } else if (m.interval != null && m.timeout.compareTo(m.interval) >= 0) {
+                add(path + ".timeout", "timeout (" + m.timeout.toMillis() + " ms) must be shorter than the interval ("
+                        + m.interval.toMillis() + " ms)");
+            }
+            if (m.rise < 1) {
+                add(path + ".rise", "rise must be at least 1");
+            }
+            if (m.fall < 1) {
+                add(path + ".fall", "fall must be at least 1");
+            }
+            if (m.caFile != null) {
+                Path ca = Path.of(m.caFile);
+                if (!Files.isReadable(ca)) {
+                    add(path + ".ca_file", "cannot read CA file " + ca);
+                } else if (!type.equals("https")) {
+                    add(path + ".ca_file", "ca_file is only used by https monitors");
+                }
+            }
+            if (errors.size() > before) {
+                return null;
+            }
+            return new MonitorSpec(name, type, port, m.path, method, m.host, Map.copyOf(m.headers), expect,
+                    m.expectBody, m.interval, m.timeout, m.rise, m.fall, m.tlsVerify, m.caFile);
+        }
+
+        List<int[]> statusRanges(String path, String text) {
+            List<int[]> out = new ArrayList<>();
+            if (text == null || text.isBlank()) {
+                add(path, "expect must list status codes, e.g. 200-399 or 2xx");
+                return out;
+            }
+            for (String part : text.split("[,\\s]+")) {
+                Matcher m = STATUS_RANGE.matcher(part.trim().toLowerCase(Locale.ROOT));
+                if (!m.matches()) {
+                    add(path, "'" + part + "' is not a status code, range (200-399) or class (2xx)");
+                    continue;
+                }
+                if (m.group(3) != null) {
+                    int c = Integer.parseInt(m.group(3));
+                    out.add(new int[] {c * 100, c * 100 + 99});
+                } else {
+                    int lo = Integer.parseInt(m.group(1));
+                    int hi = m.group(2) == null ? lo : Integer.parseInt(m.group(2));
+                    if (lo < 100 || hi > 599 || lo > hi) {
+                        add(path, "'" + part + "' is not a range of HTTP status codes");
+                    }
+                    out.add(new int[] {lo, hi});
+                }
+            }
+            return out;
+        }
+
+        Pool pool(String path, String name, SteeringFile.PoolSpec p, Map<String, MonitorSpec> monitors) {
+            int before = errors.size();
+            if (!IDENT.matcher(name).matches()) {
+                add(path, "pool names use letters, digits, '.', '_' and '-'");
+            }
+            MonitorSpec poolMonitor = null;
+            if (p.monitor != null) {
+                poolMonitor = monitors.get(p.monitor);
+                if (poolMonitor == null) {
+                    add(path + ".monitor", "no monitor named '" + p.monitor + "'" + known(monitors.keySet()));
+                }
+            }
+            if (p.origins == null || p.origins.isEmpty()) {
+                add(path, "a pool needs at least one origin");
+                return null;
+            }
+            List<Origin> origins = new ArrayList<>();
+            Map<String, Integer> seen = new HashMap<>();
+            for (int i = 0; i < p.origins.size(); i++) {
+                String op = path + ".origins[" + i + "]";
+                SteeringFile.OriginSpec o = p.origins.get(i);
+                if (o == null) {
+                    add(op, "empty origin");
+                    continue;
+                }
+                if (o.name == null || !IDENT.matcher(o.name).matches()) {
+                    add(op + ".name", "each origin needs a 'name' (letters, digits, '.', '_', '-')");
+                    continue;
+                }
+                if (seen.put(o.name, i) != null) {
+                    add(op + ".name", "origin '" + o.name + "' appears twice in pool '" + name + "'");
+                }
+                InetAddress address = ip(op + ".address", o.address, true);
+                InetAddress check = o.checkAddress == null ? null : ip(op + ".check_address", o.checkAddress, true);
+                if (o.weight < 1 || o.weight > 1000) {
+                    add(op + ".weight", "weight must be within 1..1000");
+                }
+                MonitorSpec monitor = poolMonitor;
+                if (o.monitor != null) {
+                    monitor = monitors.get(o.monitor);
+                    if (monitor == null) {
+                        add(op + ".monitor", "no monitor named '" + o.monitor + "'" + known(monitors.keySet()));
+                    }
+                }
+                if (address != null) {
+                    origins.add(new Origin(o.name, zone.origin() + "/" + name + "/" + o.name, address, o.weight,
+                            check, monitor));
+                }
+            }
+            if (p.minimumOrigins < 1 || p.minimumOrigins > p.origins.size()) {
+                add(path + ".minimum_origins", "minimum_origins must be within 1.." + p.origins.size());
+            }
+            if (p.weight < 1 || p.weight > 1000) {
+                add(path + ".weight", "weight must be within 1..1000");
+            }
+            double lat = Double.NaN;
+            double lon = Double.NaN;
+            if (p.location != null) {
+                if (p.location.lat == null || p.location.lon == null || Math.abs(p.location.lat) > 90
+                        || Math.abs(p.location.lon) > 180) {
+                    add(path + ".location", "location needs lat (-90..90) and lon (-180..180)");
+                } else {
+                    lat = p.location.lat;
+                    lon = p.location.lon;
+                }
+            }
+            if (errors.size() > before) {
+                return null;
+            }
+            return new Pool(name, origins, p.minimumOrigins, p.weight, lat, lon);
+        }
+
+        InetAddress ip(String path, String text, boolean required) {
+            if (text == null || text.isBlank()) {
+                if (required) {
+                    add(path, "an IP address is required");
+                }
+                return null;
+            }
+            if (!text.matches("[0-9a-fA-F:.]+")) {
+                add(path, "'" + text + "' is not an IP address");
+                return null;
+            }
+            try {
+                return InetAddress.getByName(text);
+            } catch (UnknownHostException e) {
+                add(path, "'" + text + "' is not an IP address");
+                return null;
+            }
+        }
+
+        Name balancerName(String path, String key) {
+            Name origin = zone.origin();
+            Name name;
+            try {
+                name = key.equals("@") ? origin : Name.fromString(key, origin);
+            } catch (TextParseException e) {
+                add(path, "'" + key + "' is not a domain name: " + e.getMessage());
+                return null;
+            }
+            if (!name.subdomain(origin)) {
+                add(path, "balancer " + name + " is outside the zone " + origin);
+                return null;
+            }
+            if (zone.isAtOrBelowCut(name)) {
+                add(path, "balancer " + name + " is at or below a zone cut (delegated away)");
+                return null;
+            }
+            java.util.Set<Integer> types = zone.typesAt(name);
+            if (types.contains(Type.CNAME)) {
+                add(path, "balancer " + name + " also has a CNAME in " + zone.file()
+                        + ": a name with a CNAME can have no other data");
+                return null;
+            }
+            if (types.contains(Type.A) || types.contains(Type.AAAA)) {
+                add(path, "balancer " + name + " also has A/AAAA records in " + zone.file()
+                        + ": remove them, the balancer answers A and AAAA");
+                return null;
+            }
+            for (int strip = 1; name.labels() - strip >= origin.labels(); strip++) {
+                if (zone.typesAt(new Name(name, strip)).contains(Type.DNAME)) {
+                    add(path, "balancer " + name + " is below a DNAME and can never be reached");
+                    return null;
+                }
+            }
+            return name;
+        }
+
+        PreparedBalancer balancer(String path, String key, Name name, SteeringFile.BalancerSpec b,
+                                  Map<String, Pool> pools) {
+            int before = errors.size();
+            Policy policy = Policies.get(b.steering == null ? "" : b.steering.toLowerCase(Locale.ROOT));
+            if (policy == null) {
+                add(path + ".steering", "'" + b.steering + "' is not a steering policy (" + Policies.names() + ")");
+            }
+            if (b.ttl == null || b.ttl < 1 || b.ttl > 86400) {
+                add(path + ".ttl", "ttl must be within 1..86400 seconds");
+            }
+            if (b.maxAnswers < 1 || b.maxAnswers > 16) {
+                add(path + ".max_answers", "max_answers must be within 1..16");
+            }
+            List<Pool> defaults = poolList(path + ".default_pools", b.defaultPools, pools, true);
+            Map<String, List<Pool>> regions = new LinkedHashMap<>();
+            if (!b.regions.isEmpty() && policy != null && !policy.name().equals("geo")) {
+                add(path + ".regions", "regions are only used by 'steering: geo' (this balancer uses "
+                        + policy.name() + ")");
+            }
+            b.regions.forEach((region, list) -> {
+                String rp = path + ".regions." + region;
+                String normal = GeoPolicy.normalize(region);
+                if (normal == null) {
+                    add(rp, "'" + region + "' is not a continent (AF AN AS EU NA OC SA), an ISO country code (JP),"
+                            + " or a subdivision (US-CA)");
+                } else if (regions.containsKey(normal)) {
+                    add(rp, "region '" + region + "' is listed twice");
+                }
+                List<Pool> resolved = poolList(rp, list, pools, true);
+                if (normal != null && resolved != null) {
+                    regions.put(normal, resolved);
+                }
+            });
+            List<Balancer.Net> nets = new ArrayList<>();
+            b.nets.forEach((cidr, list) -> {
+                String np = path + ".nets." + cidr;
+                Balancer.Net net = net(np, cidr, poolList(np, list, pools, true));
+                if (net != null) {
+                    nets.add(net);
+                }
+            });
+            Pool fallback = null;
+            if (b.fallbackPool != null) {
+                fallback = pools.get(b.fallbackPool);
+                if (fallback == null) {
+                    add(path + ".fallback_pool", "no pool named '" + b.fallbackPool + "'" + known(pools.keySet()));
+                }
+            }
+            Policy.Settings settings = new Policy.Settings(defaults == null ? List.of() : defaults, regions);
+            if (policy != null && defaults != null) {
+                policy.check(settings, this, path);
+            }
+            if (errors.size() > before) {
+                return null;
+            }
+            return new PreparedBalancer(name, key, b.ttl, b.maxAnswers, fallback, policy, settings, nets);
+        }
+
+        List<Pool> poolList(String path, List<String> names, Map<String, Pool> pools, boolean required) {
+            if (names == null || names.isEmpty()) {
+                if (required) {
+                    add(path, "list at least one pool");
+                }
+                return null;
+            }
+            List<Pool> out = new ArrayList<>();
+            for (int i = 0; i < names.size(); i++) {
+                Pool p = pools.get(names.get(i));
+                if (p == null) {
+                    add(path + "[" + i + "]", "no pool named '" + names.get(i) + "'" + known(pools.keySet()));
+                    return null;
+                }
+                if (out.contains(p)) {
+                    add(path + "[" + i + "]", "pool '" + names.get(i) + "' is listed twice");
+                    return null;
+                }
+                out.add(p);
+            }
+            return out;
+        }
+
+        Balancer.Net net(String path, String cidr, List<Pool> pools) {
+            int slash = cidr.indexOf('/');
+            InetAddress a = slash < 0 ? null : ip(path, cidr.substring(0, slash), true);
+            if (a == null) {
+                if (slash < 0) {
+                    add(path, "'" + cidr + "' is not a network: write address/prefix, e.g. 10.0.0.0/8");
+                }
+                return null;
+            }
+            int max = a instanceof Inet6Address ? 128 : 32;
+            int prefix;
+            try {
+                prefix = Integer.parseInt(cidr.substring(slash + 1));
+            } catch (NumberFormatException e) {
+                prefix = -1;
+            }
+            if (prefix < 0 || prefix > max) {
+                add(path, "prefix length of '" + cidr + "' must be within 0.." + max);
+                return null;
+            }
+            byte[] bytes = a.getAddress();
+            for (int bit = prefix; bit < max; bit++) {
+                if ((bytes[bit >> 3] & (1 << (7 - (bit & 7)))) != 0) {
+                    add(path, "'" + cidr + "' has host bits set beyond /" + prefix);
+                    return null;
+                }
+            }
+            return pools == null ? null : new Balancer.Net(bytes, prefix, max == 128, cidr, pools);
+        }
+
+        String known(java.util.Collection<String> names) {
+            return names.isEmpty() ? " (none defined)" : " (defined: " + String.join(", ", names) + ")";
+        }
+    }
+
+    record PreparedBalancer(Name name, String label, long ttl, int maxAnswers, Pool fallback, Policy policy,
+                            Policy.Settings settings, List<Balancer.Net> nets) {
+    }
+
+    /** A checked file: builds a fresh {@link ZoneSteering} against the current GeoIP index on demand. */
+    final class PreparedSteering implements Prepared {
+        private final Map<Name, Integer> names;
+        private final List<PreparedBalancer> balancers;
+        private final List<Pool> pools;
+
+        PreparedSteering(Map<Name, Integer> names, List<PreparedBalancer> balancers, List<Pool> pools) {
+            this.names = Map.copyOf(names);
+            this.balancers = List.copyOf(balancers);
+            this.pools = pools;
+        }
+
+        @Override
+        public Map<Name, Integer> names() {
+            return names;
+        }
+
+        @Override
+        public Steering build(Zone zone) {
+            GeoIndex index = geo.get();
+            Balancer[] compiled = new Balancer[balancers.size()];
+            for (int i = 0; i < compiled.length; i++) {
+                PreparedBalancer b = balancers.get(i);
+                compiled[i] = Balancer.compile(b.name(), b.label(), b.ttl(), b.maxAnswers(), b.fallback(), b.policy(),
+                        b.settings(), b.nets(), index);
+            }
+            return new ZoneSteering(compiled, pools, health);
+        }
+    }
+}

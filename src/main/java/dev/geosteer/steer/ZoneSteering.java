@@ -1,0 +1,177 @@
+package dev.geosteer.steer;
+
+import dev.geosteer.dns.Addresses;
+import dev.geosteer.dns.RRset;
+import dev.geosteer.geo.GeoIndex;
+import dev.geosteer.geo.IpTrie;
+import dev.geosteer.health.HealthView;
+import dev.geosteer.query.ClientAddress;
+import dev.geosteer.query.Steering;
+import dev.geosteer.query.Trace;
+import org.xbill.DNS.Type;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/**
+ * The steering of one zone's balancers, on the answer path: client network → decision (trie lookup) →
+ * first healthy pool (or the fallback) → a weighted choice of its usable origins of the asked family.
+ * Reads immutable structures and the current health view; never blocks.
+ */
+public final class ZoneSteering implements Steering {
+    private final Balancer[] balancers;
+    private final List<Pool> pools;
+    private final Supplier<HealthView> health;
+
+    ZoneSteering(Balancer[] balancers, List<Pool> pools, Supplier<HealthView> health) {
+        this.balancers = balancers;
+        this.pools = List.copyOf(pools);
+        this.health = health;
+    }
+
+    /** Every pool of the zone, for the health checks and the admin API. */
+    public List<Pool> pools() {
+        return pools;
+    }
+
+    public int balancerCount() {
+        return balancers.length;
+    }
+
+    @Override
+    public Answer answer(int index, int qtype, ClientAddress client, Trace trace) {
+        Balancer b = balancers[index];
+        HealthView h = health.get();
+        int decisionId;
+        int scope;
+        if (client.address() == null) {
+            decisionId = b.unknownDecision;
+            scope = 0;
+        } else {
+            InetAddress a = GeoIndex.unmapped(client.address());
+            long found = (a instanceof Inet4Address ? b.v4 : b.v6).lookup(a.getAddress());
+            decisionId = IpTrie.value(found);
+            scope = IpTrie.depth(found);
+        }
+        Decision decision = b.decisions[decisionId];
+        Pool pool = decision.choose(h, ThreadLocalRandom.current());
+        boolean fallback = pool == null;
+        if (fallback) {
+            // No healthy pool: the fallback pool (or else the first choice), health ignored.
+            pool = b.fallback != null ? b.fallback : decision.pools().get(0);
+        }
+        boolean v6 = qtype == Type.AAAA;
+        byte[][] chosen = choose(pool, v6, b.maxAnswers, h, fallback);
+        if (trace != null) {
+            explain(trace, b, client, decision, pool, fallback, chosen, h, scope);
+        }
+        if (chosen.length == 0) {
+            return new Answer(null, b.ttl, scope);
+        }
+        return new Answer(RRset.ofRdata(b.name, qtype, b.ttl, chosen), b.ttl, scope);
+    }
+
+    /** Up to {@code max} usable origins of one family, drawn by weight without repeats. */
+    private static byte[][] choose(Pool pool, boolean v6, int max, HealthView h, boolean ignoreHealth) {
+        List<Origin> all = pool.origins();
+        Origin[] eligible = new Origin[all.size()];
+        int n = 0;
+        int total = 0;
+        for (Origin o : all) {
+            if (o.isV6() == v6 && (ignoreHealth ? !h.drained(o.key()) : h.usable(o.key()))) {
+                eligible[n++] = o;
+                total += o.weight();
+            }
+        }
+        if (n == 0 && ignoreHealth) {
+            for (Origin o : all) { // everything drained: still answer rather than nothing
+                if (o.isV6() == v6) {
+                    eligible[n++] = o;
+                    total += o.weight();
+                }
+            }
+        }
+        int k = Math.min(n, max);
+        byte[][] out = new byte[k][];
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        for (int i = 0; i < k; i++) {
+            int r = rnd.nextInt(total);
+            int j = 0;
+            while ((r -= eligible[j].weight()) >= 0) {
+                j++;
+            }
+            out[i] = eligible[j].rdata();
+            total -= eligible[j].weight();
+            eligible[j] = eligible[--n];
+        }
+        return out;
+    }
+
+    private static void explain(Trace t, Balancer b, ClientAddress client, Decision decision, Pool pool,
+                                boolean fallback, byte[][] chosen, HealthView h, int scope) {
+        t.add("balancer " + b.name + " (" + b.label + "): steering " + b.policy.name() + ", ttl " + b.ttl
+                + ", max_answers " + b.maxAnswers);
+        t.add("client " + client);
+        GeoIndex.Found found = null;
+        if (client.address() != null) {
+            InetAddress a = GeoIndex.unmapped(client.address());
+            found = b.geo.find(a);
+            String db = found.location().source() == null ? "no database knows it"
+                    : "database " + found.location().source();
+            t.add("location: " + found.location() + " (" + db + ", network "
+                    + Addresses.format(mask(a, found.prefix())) + "/" + found.prefix() + ")");
+            Balancer.Net net = b.netOf(a.getAddress());
+            if (net != null) {
+                t.add("rule: nets " + net.text() + " (custom networks win over GeoIP)");
+            }
+        }
+        if (client.address() == null || b.netOf(GeoIndex.unmapped(client.address()).getAddress()) == null) {
+            t.add("rule: " + b.policy.decide(found == null ? dev.geosteer.geo.Location.UNKNOWN : found.location(),
+                    b.settings).rule());
+        }
+        StringBuilder order = new StringBuilder("pools in order:");
+        for (Pool p : decision.pools()) {
+            order.append(' ').append(p.name()).append(p.isHealthy(h) ? " (healthy, " : " (unhealthy, ")
+                    .append(p.usableCount(h)).append('/').append(p.origins().size()).append(" usable, minimum ")
+                    .append(p.minimumOrigins()).append(')');
+        }
+        t.add(order.toString());
+        for (Pool p : decision.pools()) {
+            for (Origin o : p.origins()) {
+                HealthView.OriginHealth oh = h.get(o.key());
+                t.add("  " + p.name() + "/" + o.name() + " " + Addresses.format(o.address()) + ": "
+                        + oh.state().name().toLowerCase(java.util.Locale.ROOT) + (oh.drained() ? ", drained" : "")
+                        + (h.usable(o.key()) ? "" : " (not answered)"));
+            }
+        }
+        t.add(fallback ? "no healthy pool: answering " + (b.fallback != null ? "fallback_pool " : "first pool ")
+                + pool.name() + ", health ignored" : "answering pool " + pool.name());
+        StringBuilder ans = new StringBuilder("answer:");
+        for (byte[] rd : chosen) {
+            try {
+                ans.append(' ').append(Addresses.format(InetAddress.getByAddress(rd)));
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        if (chosen.length == 0) {
+            ans.append(" none of that family (NODATA)");
+        }
+        t.add(ans + ", ECS scope /" + scope);
+    }
+
+    private static InetAddress mask(InetAddress a, int prefix) {
+        byte[] b = a.getAddress();
+        for (int bit = prefix; bit < b.length * 8; bit++) {
+            b[bit >> 3] &= (byte) ~(1 << (7 - (bit & 7)));
+        }
+        try {
+            return InetAddress.getByAddress(b);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
