@@ -251,7 +251,9 @@ else
     sleep 0.2
   done
   log "server pid $PID answers on $HOST:$PORT"
-  SERVER_DESC="$(java -jar "$JAR" --version 2>/dev/null | head -1) ($(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null)$(cd "$REPO" && git diff --quiet HEAD -- src 2>/dev/null || echo '+dirty')), -Xmx$HEAP $JAVA_OPTS, pid $PID"
+  SERVER_DESC="$(java -jar "$JAR" --version 2>/dev/null | head -1), $JAR built $(date -r "$JAR" '+%F %T')"
+  [ "$JAR" = "$REPO/target/geosteer.jar" ] && SERVER_DESC+=" (repo at $(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null)$(cd "$REPO" && git diff --quiet HEAD -- src 2>/dev/null || echo ', src modified'))"
+  SERVER_DESC+=", -Xmx$HEAP${JAVA_OPTS:+ $JAVA_OPTS}, pid $PID"
 fi
 
 # ---------------------------------------------------------------- header

@@ -19,7 +19,7 @@ import java.util.logging.Level;
 /** The command line: {@code serve}, {@code check}, {@code lookup}. */
 @Command(name = "geosteer", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Authoritative GeoDNS server with health-aware steering.",
-        subcommands = {Main.Serve.class, Main.Check.class})
+        subcommands = {Main.Serve.class, Main.Check.class, Main.LookupCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -131,6 +131,52 @@ public final class Main {
                 return 1;
             }
             return 0;
+        }
+    }
+
+    @Command(name = "lookup", mixinStandardHelpOptions = true,
+            description = "Show what a client would get for NAME TYPE, and why (location, rule, pools, health).")
+    static final class LookupCommand extends ConfigOptions implements Callable<Integer> {
+        @CommandLine.Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @CommandLine.Parameters(index = "1", paramLabel = "TYPE", defaultValue = "A")
+        String type;
+
+        @Option(names = "--client", paramLabel = "IP[/PREFIX]",
+                description = "The client: an address (as the packet source) or a subnet (as EDNS Client Subnet). "
+                        + "Default: 127.0.0.1.")
+        String client = "127.0.0.1";
+
+        @Option(names = "--tcp", description = "Answer as over TCP (ANY in full, no truncation).")
+        boolean tcp;
+
+        @Override
+        public Integer call() {
+            ServerConfig c;
+            try {
+                c = load();
+            } catch (ZoneException e) {
+                System.err.println(e.getMessage());
+                return 1;
+            }
+            java.util.logging.Logger.getLogger("").setLevel(Level.WARNING);
+            try {
+                dev.geosteer.query.ClientAddress who = Lookup.parseClient(client);
+                Catalogs files = Catalogs.of(c, baseDir(), () -> new dev.geosteer.health.HealthView(
+                        java.util.Map.of(), c.health.unknownIsUp, c.health.ttlFloor.toSeconds()));
+                List<ZoneError> errors = files.refresh().errors();
+                for (ZoneError e : errors) {
+                    System.err.println("warning: " + e);
+                }
+                for (String line : Lookup.explain(files.zones()::current, name, type, who, tcp)) {
+                    System.out.println(line);
+                }
+                return 0;
+            } catch (IllegalArgumentException e) {
+                System.err.println("geosteer: " + e.getMessage());
+                return 2;
+            }
         }
     }
 }

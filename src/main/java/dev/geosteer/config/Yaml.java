@@ -113,7 +113,7 @@ public final class Yaml {
         if (java.util.List.class.isAssignableFrom(type)) {
             return "a list";
         }
-        if (java.util.Map.class.isAssignableFrom(type) || type.isRecord()) {
+        if (java.util.Map.class.isAssignableFrom(type) || !type.getName().startsWith("java.")) {
             return "a map of keys";
         }
         return type.getSimpleName();

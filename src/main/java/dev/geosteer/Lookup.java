@@ -1,0 +1,123 @@
+package dev.geosteer;
+
+import dev.geosteer.dns.ClientSubnet;
+import dev.geosteer.dns.Query;
+import dev.geosteer.dns.Response;
+import dev.geosteer.query.ClientAddress;
+import dev.geosteer.query.ServedZones;
+import dev.geosteer.query.Trace;
+import dev.geosteer.query.ZoneResolver;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * "What would a client there get, and why": runs the server's own resolver on one question and returns
+ * the explanation and the answer as text. Used by the {@code lookup} command and the admin API.
+ */
+public final class Lookup {
+    private Lookup() {
+    }
+
+    /** Parses {@code 175.16.199.0/24} (a subnet: asked with ECS) or {@code 175.16.199.1} (a source address). */
+    public static ClientAddress parseClient(String text) {
+        String t = text.trim();
+        int slash = t.indexOf('/');
+        String host = slash < 0 ? t : t.substring(0, slash);
+        if (!host.matches("[0-9a-fA-F:.]+")) {
+            throw new IllegalArgumentException("'" + text + "' is not an IP address or subnet");
+        }
+        InetAddress a;
+        try {
+            a = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("'" + text + "' is not an IP address or subnet");
+        }
+        if (slash < 0) {
+            return ClientAddress.of(a, null);
+        }
+        int max = a instanceof Inet4Address ? 32 : 128;
+        int prefix;
+        try {
+            prefix = Integer.parseInt(t.substring(slash + 1));
+        } catch (NumberFormatException e) {
+            prefix = -1;
+        }
+        if (prefix < 0 || prefix > max) {
+            throw new IllegalArgumentException("prefix of '" + text + "' must be within 0.." + max);
+        }
+        return ClientAddress.of(null, subnet(a, prefix));
+    }
+
+    static ClientSubnet subnet(InetAddress a, int prefix) {
+        byte[] full = a.getAddress();
+        byte[] bytes = java.util.Arrays.copyOf(full, (prefix + 7) / 8);
+        if (prefix % 8 != 0) {
+            bytes[bytes.length - 1] &= (byte) (0xFF << (8 - prefix % 8));
+        }
+        return new ClientSubnet(a instanceof Inet4Address ? ClientSubnet.FAMILY_IPV4 : ClientSubnet.FAMILY_IPV6,
+                prefix, 0, bytes);
+    }
+
+    /** The explanation lines then the answer, dig-like. */
+    public static List<String> explain(Supplier<ServedZones> zones, String name, String type, ClientAddress client,
+                                       boolean tcp) {
+        Name qname;
+        try {
+            qname = Name.fromString(name.endsWith(".") ? name : name + ".");
+        } catch (TextParseException e) {
+            throw new IllegalArgumentException("'" + name + "' is not a domain name: " + e.getMessage());
+        }
+        int qtype = Type.value(type.toUpperCase(java.util.Locale.ROOT));
+        if (qtype < 0) {
+            throw new IllegalArgumentException("'" + type + "' is not a record type");
+        }
+        ClientSubnet ecs = client.fromEcs() ? (client.address() == null ? new ClientSubnet(1, 0, 0, new byte[0])
+                : subnet(client.address(), client.prefix())) : null;
+        Query q = Query.of(qname, qtype, ecs);
+        Trace trace = new Trace();
+        List<String> out = new ArrayList<>();
+        out.add("query: " + qname + " " + Type.string(qtype) + " from " + client + (tcp ? " over TCP" : " over UDP"));
+        Response r = new ZoneResolver(zones).resolve(q, client, tcp, trace);
+        out.addAll(trace.lines());
+        out.add("");
+        out.add(";; status: " + Rcode.string(r.rcode()) + (r.authoritative() ? ", aa" : "") + ", answer "
+                + count(r.answer()) + ", authority " + count(r.authority()) + ", additional "
+                + count(r.additional()) + (ecs != null ? ", ECS scope /" + r.ecsScope() : ""));
+        section(out, "ANSWER", r.answer(), qname);
+        section(out, "AUTHORITY", r.authority(), qname);
+        section(out, "ADDITIONAL", r.additional(), qname);
+        return out;
+    }
+
+    private static int count(List<Response.Entry> entries) {
+        return entries.stream().mapToInt(e -> e.rrset().size()).sum();
+    }
+
+    private static void section(List<String> out, String title, List<Response.Entry> entries, Name qname) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        out.add(";; " + title);
+        for (Response.Entry e : entries) {
+            Name owner;
+            try {
+                owner = e.ownerWire() != null ? new Name(e.ownerWire()) : e.rrset().owner();
+            } catch (java.io.IOException ex) {
+                owner = qname;
+            }
+            for (Record rec : e.rrset().toRecords(owner, e.ttl())) {
+                out.add(rec.toString());
+            }
+        }
+    }
+}

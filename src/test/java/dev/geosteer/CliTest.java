@@ -1,0 +1,110 @@
+package dev.geosteer;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The {@code check} and {@code lookup} commands, run in-process as a user would run them. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    static synchronized Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int exit = new CommandLine(new Main()).execute(args);
+            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    Path zones(String... resources) throws Exception {
+        Path z = Files.createDirectories(dir.resolve("zones"));
+        for (String r : resources) {
+            TestServer.copyResource("zones/" + r, z.resolve(r));
+        }
+        return z;
+    }
+
+    @Test
+    void checkPassesTheShippedZones() {
+        Run r = run("check", "--zones", "zones");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("ok example.test. serial");
+    }
+
+    @Test
+    void checkPrintsEachErrorWithFileAndLineAndFails() throws Exception {
+        Path z = zones("example.test.zone", "geo.test.zone", "geo.test.steer.yaml");
+        Files.writeString(z.resolve("example.test.zone"), Files.readString(z.resolve("example.test.zone"))
+                + "www CNAME elsewhere\n");
+        Files.writeString(z.resolve("geo.test.steer.yaml"), Files.readString(z.resolve("geo.test.steer.yaml"))
+                .replace("default_pools: [na, eu]", "default_pools: [na, europe]"));
+        Run r = run("check", "--zones", z.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains(z.resolve("example.test.zone") + ":")
+                .contains("CNAME beside other data")
+                .contains(z.resolve("geo.test.steer.yaml") + ":").contains("no pool named 'europe'")
+                .contains("3 error(s)");
+    }
+
+    @Test
+    void checkReportsABadConfigFile() throws Exception {
+        Path cfg = dir.resolve("geosteer.yaml");
+        Files.writeString(cfg, "listen: [\"127.0.0.1:5353\"]\nlimits:\n  udp_max_size: 100\n  tcp_idle: 3s\n");
+        Run r = run("check", "--config", cfg.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains(cfg + ":4:").contains("unknown key 'tcp_idle'");
+    }
+
+    @Test
+    void lookupExplainsASteeredAnswer() {
+        Run r = run("lookup", "www.example.test", "A", "--client", "202.12.27.0/24", "--zones", "zones");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("client 202.12.27.0/24 (ECS)")
+                .contains("location: country JP, continent AS")
+                .contains("database geo-whois-asn-country.mmdb, network ")
+                .contains("rule: region AS (continent)")
+                .contains("pools in order: ap (healthy")
+                .contains("answering pool ap")
+                .contains(";; status: NOERROR, aa, answer 1")
+                .containsPattern("ECS scope /\\d+")
+                .contains("www.example.test.\t30\tIN\tA\t203.0.113.10");
+    }
+
+    @Test
+    void lookupAcceptsASourceAddressAndStaticNames() {
+        Run r = run("lookup", "mail.example.test", "MX", "--client", "8.8.8.8", "--zones", "zones");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("from 8.8.8.8/32 (source)")
+                .contains(";; status: NOERROR, aa, answer 0, authority 1");
+        Run nx = run("lookup", "nope.example.test", "--zones", "zones");
+        assertThat(nx.out()).contains(";; status: NXDOMAIN, aa").contains("SOA");
+    }
+
+    @Test
+    void lookupRejectsABadClient() {
+        Run r = run("lookup", "www.example.test", "A", "--client", "not-an-ip", "--zones", "zones");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("not an IP address");
+    }
+}

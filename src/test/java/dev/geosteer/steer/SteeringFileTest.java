@@ -1,0 +1,203 @@
+package dev.geosteer.steer;
+
+import dev.geosteer.config.ZoneCatalog;
+import dev.geosteer.geo.GeoIndex;
+import dev.geosteer.health.HealthView;
+import dev.geosteer.zone.ZoneError;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A broken steering file is reported as file:line:column: reason, and never served. */
+class SteeringFileTest {
+    @TempDir
+    Path dir;
+
+    static final String ZONE = """
+            $TTL 300
+            @      SOA ns1 host 1 3600 600 86400 60
+            @      NS  ns1
+            ns1    A   192.0.2.1
+            alias  CNAME ns1
+            fixed  A   192.0.2.9
+            child  NS  ns.example.org.
+            """;
+
+    static final String GOOD = """
+            pools:
+              eu:
+                origins:
+                  - { name: a, address: 192.0.2.10 }
+            balancers:
+              www:
+                steering: failover
+                default_pools: [eu]
+            """;
+
+    List<String> load(String steer) throws Exception {
+        Files.writeString(dir.resolve("s.test.zone"), ZONE);
+        Files.writeString(dir.resolve("s.test.steer.yaml"), steer);
+        ZoneCatalog catalog = new ZoneCatalog(dir, new SteeringCompiler(() -> GeoIndex.EMPTY, () -> HealthView.NONE));
+        return catalog.refresh().errors().stream().map(ZoneError::toString).toList();
+    }
+
+    String file() {
+        return dir.resolve("s.test.steer.yaml").toString();
+    }
+
+    @Test
+    void acceptsAGoodFile() throws Exception {
+        assertThat(load(GOOD)).isEmpty();
+    }
+
+    @Test
+    void namesAnUndefinedPoolWithItsPosition() throws Exception {
+        assertThat(load(GOOD.replace("default_pools: [eu]", "default_pools: [eu, us]")))
+                .singleElement().asString()
+                .startsWith(file() + ":8:")
+                .contains("balancers.www.default_pools[1]")
+                .contains("no pool named 'us'");
+    }
+
+    @Test
+    void rejectsUnknownKeysListingTheKnownOnes() throws Exception {
+        assertThat(load(GOOD.replace("steering: failover", "steering: failover\n    colour: blue")))
+                .singleElement().asString()
+                .startsWith(file() + ":8:")
+                .contains("unknown key 'colour'")
+                .contains("default_pools");
+    }
+
+    @Test
+    void rejectsWrongTypes() throws Exception {
+        assertThat(load(GOOD.replace("steering: failover", "steering: failover\n    ttl: [1, 2]")))
+                .singleElement().asString().startsWith(file() + ":8:").contains("ttl").contains("number");
+        assertThat(load(GOOD.replace("steering: failover", "steering: failover\n    max_answers: many")))
+                .singleElement().asString().startsWith(file() + ":8:").contains("max_answers");
+    }
+
+    @Test
+    void rejectsYamlSyntaxErrors() throws Exception {
+        assertThat(load(GOOD + "  broken: [unclosed\n")).singleElement().asString().startsWith(file() + ":");
+    }
+
+    @Test
+    void rejectsABalancerOutsideItsZone() throws Exception {
+        assertThat(load(GOOD.replace("  www:", "  www.example.org.:")))
+                .singleElement().asString().contains("outside the zone s.test.");
+    }
+
+    @Test
+    void rejectsABalancerOnACnameOrOnStaticAddresses() throws Exception {
+        assertThat(load(GOOD.replace("  www:", "  alias:"))).singleElement().asString()
+                .startsWith(file() + ":6:").contains("also has a CNAME");
+        assertThat(load(GOOD.replace("  www:", "  fixed:"))).singleElement().asString()
+                .contains("also has A/AAAA records");
+        assertThat(load(GOOD.replace("  www:", "  www.child:"))).singleElement().asString()
+                .contains("zone cut");
+    }
+
+    @Test
+    void checksPoolsOriginsAndValues() throws Exception {
+        List<String> errors = load("""
+                pools:
+                  eu:
+                    minimum_origins: 3
+                    origins:
+                      - { name: a, address: 192.0.2.300 }
+                      - { name: a, address: 192.0.2.11, weight: 0 }
+                  empty:
+                    origins: []
+                balancers:
+                  www:
+                    steering: nearest
+                    ttl: 0
+                    default_pools: [eu]
+                    fallback_pool: nope
+                    regions:
+                      XX: [eu]
+                    nets:
+                      "10.0.0.1/8": [eu]
+                """);
+        assertThat(errors).anyMatch(e -> e.contains(":5:") && e.contains("'192.0.2.300' is not an IP address"));
+        assertThat(errors).anyMatch(e -> e.contains(":6:") && e.contains("appears twice"));
+        assertThat(errors).anyMatch(e -> e.contains(":6:") && e.contains("weight must be within 1..1000"));
+        assertThat(errors).anyMatch(e -> e.contains("minimum_origins must be within 1..2"));
+        assertThat(errors).anyMatch(e -> e.contains(":7:") && e.contains("at least one origin"));
+        assertThat(errors).anyMatch(e -> e.contains(":11:") && e.contains("'nearest' is not a steering policy"));
+        assertThat(errors).anyMatch(e -> e.contains(":12:") && e.contains("ttl must be within"));
+        assertThat(errors).anyMatch(e -> e.contains(":14:") && e.contains("no pool named 'nope'"));
+        assertThat(errors).anyMatch(e -> e.contains(":16:") && e.contains("'XX' is not a continent"));
+        assertThat(errors).anyMatch(e -> e.contains(":18:") && e.contains("host bits set"));
+    }
+
+    @Test
+    void proximityNeedsPoolLocations() throws Exception {
+        assertThat(load(GOOD.replace("steering: failover", "steering: proximity")))
+                .singleElement().asString().contains("needs a 'location");
+    }
+
+    @Test
+    void checksMonitors() throws Exception {
+        List<String> errors = load("""
+                monitors:
+                  web:
+                    type: gopher
+                    interval: -1s
+                  slow:
+                    type: http
+                    interval: 1s
+                    timeout: 2s
+                    rise: 0
+                    expect: 2xx,700
+                  raw:
+                    type: tcp
+                pools:
+                  eu:
+                    monitor: nothing
+                    origins:
+                      - { name: a, address: 192.0.2.10 }
+                """);
+        assertThat(errors).anyMatch(e -> e.contains(":4:") && e.contains("interval"));
+        assertThat(load("""
+                monitors:
+                  slow:
+                    type: http
+                    interval: 1s
+                    timeout: 2s
+                    rise: 0
+                    expect: 2xx,700
+                  raw:
+                    type: tcp
+                  odd:
+                    type: gopher
+                pools:
+                  eu:
+                    monitor: nothing
+                    origins:
+                      - { name: a, address: 192.0.2.10 }
+                """)).anyMatch(e -> e.contains(":5:") && e.contains("must be shorter than the interval"))
+                .anyMatch(e -> e.contains(":6:") && e.contains("rise must be at least 1"))
+                .anyMatch(e -> e.contains(":7:") && e.contains("'700'"))
+                .anyMatch(e -> e.contains(":8:") && e.contains("needs a 'port'"))
+                .anyMatch(e -> e.contains(":11:") && e.contains("'gopher' is not a monitor type"))
+                .anyMatch(e -> e.contains(":14:") && e.contains("no monitor named 'nothing'"));
+    }
+
+    @Test
+    void keepsServingThePreviousVersionWhenTheSteeringFileBreaks() throws Exception {
+        assertThat(load(GOOD)).isEmpty();
+        Files.writeString(dir.resolve("s.test.zone"), ZONE);
+        ZoneCatalog catalog = new ZoneCatalog(dir, new SteeringCompiler(() -> GeoIndex.EMPTY, () -> HealthView.NONE));
+        assertThat(catalog.refresh().errors()).isEmpty();
+        var before = catalog.current().all().iterator().next();
+        Files.writeString(dir.resolve("s.test.steer.yaml"), GOOD.replace("[eu]", "[nope]") + "\n");
+        assertThat(catalog.refresh().errors()).isNotEmpty();
+        assertThat(catalog.current().all()).singleElement().isSameAs(before);
+    }
+}
