@@ -118,6 +118,11 @@ expect() {  # expect K -> "NAME TYPE ANSWER" for record k
 }
 
 # ---------------------------------------------------------------- start
+# how busy the host is before the start: other people's builds and tests slow the load down
+busy_sample() { awk '/^cpu /{ print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat; }
+read -r b0 t0_ < <(busy_sample); sleep 1; read -r b1 t1_ < <(busy_sample)
+IDLE_BUSY=$(awk -v a="$b0" -v b="$b1" -v ta="$t0_" -v tb="$t1_" -v n="$(nproc)" 'BEGIN{ if (tb > ta) printf "%.0f", (b - a) / (tb - ta) * n * 100 }')
+[ "${IDLE_BUSY:-0}" -gt 25 ] && log "WARNING: the host is busy before the start (${IDLE_BUSY}% CPU used by other processes): the load will be slower"
 port_free() { [ -z "$(ss -Hlnu "sport = :$1" 2>/dev/null)" ] && [ -z "$(ss -Hlnt "sport = :$1" 2>/dev/null)" ]; }
 p=$PORT; while ! port_free "$p"; do p=$((p + 1)); [ $p -gt $((PORT + 100)) ] && die "no free port in $PORT..$((PORT + 100))"; done
 PORT=$p
@@ -202,6 +207,7 @@ MAX_AFTER_GC=$(awk '/\[gc *\] GC\(/ && /->/ { m = $0; sub(/.*->/, "", m); sub(/\
   echo "# geosteer big-zone load $(date -Is)"
   echo "host: $(uname -srm), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)); $(java -version 2>&1 | head -1)"
   echo "server: $(java -jar "$JAR" --version 2>/dev/null | head -1), ${cmd[*]}"
+  echo "host CPU busy before the start (1 s sample): ${IDLE_BUSY:--}% (100 = one core); load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "zone: $RECORDS records (+ SOA, NS, ns1 A) on $((RECORDS / 2 + RECORDS % 2)) names, $(awk -v b="$ZBYTES" 'BEGIN{printf "%.1f", b / 1048576}') MiB"
   echo "log: $LOADED_LINE"
   echo

@@ -3,34 +3,139 @@ package dev.geosteer;
 import dev.geosteer.config.ServerConfig;
 import dev.geosteer.config.ZoneCatalog;
 import dev.geosteer.geo.GeoService;
+import dev.geosteer.health.AdminState;
+import dev.geosteer.health.CheckTarget;
 import dev.geosteer.health.HealthView;
+import dev.geosteer.query.ServedZone;
+import dev.geosteer.query.ServedZones;
 import dev.geosteer.steer.SteeringCompiler;
+import dev.geosteer.steer.ZoneSteering;
+import dev.geosteer.zone.ZoneError;
+import dev.geosteer.zone.ZoneException;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
- * The files a server reads (GeoIP databases, zones, steering files), wired the same way for
- * {@code serve}, {@code check} and {@code lookup}, so that the tools see exactly what the server sees.
+ * The files a server reads (GeoIP databases, zones, steering files, admin-state.yaml), wired the same
+ * way for {@code serve}, {@code check} and {@code lookup}, so that the tools see exactly what the
+ * server sees. Used from one thread (the reload thread).
  */
-record Catalogs(GeoService geo, ZoneCatalog zones) {
+final class Catalogs {
+    private static final Logger LOG = Logger.getLogger(Catalogs.class.getName());
+
+    private final GeoService geo;
+    private final ZoneCatalog zones;
+    private final Path adminStateFile;
+    private Consumer<Set<String>> drainSink = s -> { };
+    private Object adminPrint;
+    private ServedZones adminCheckedAgainst;
+    private Set<String> drains = Set.of();
+    private volatile ZoneCatalog.Result lastResult;
+
+    private Catalogs(GeoService geo, ZoneCatalog zones, Path adminStateFile) {
+        this.geo = geo;
+        this.zones = zones;
+        this.adminStateFile = adminStateFile;
+    }
 
     static Catalogs of(ServerConfig config, Path baseDir, Supplier<HealthView> health) {
         Path geoDir = baseDir.resolve(config.geoip.dir);
         List<Path> explicit = config.geoip.databases.stream().map(baseDir::resolve).toList();
         GeoService geo = new GeoService(geoDir, explicit);
-        ZoneCatalog zones = new ZoneCatalog(baseDir.resolve(config.zonesDir), new SteeringCompiler(geo::current, health));
-        return new Catalogs(geo, zones);
+        Path zonesDir = baseDir.resolve(config.zonesDir);
+        ZoneCatalog zones = new ZoneCatalog(zonesDir, new SteeringCompiler(geo::current, health));
+        return new Catalogs(geo, zones, zonesDir.resolve(AdminState.FILE));
     }
 
-    /** One pass: databases first (steering is compiled against them), then the zones. */
+    GeoService geo() {
+        return geo;
+    }
+
+    ZoneCatalog zones() {
+        return zones;
+    }
+
+    /** The last pass that changed something or found errors, over every file. */
+    ZoneCatalog.Result lastResult() {
+        return lastResult;
+    }
+
+    /** Where the drains of admin-state.yaml go (the health checker). */
+    void onDrains(Consumer<Set<String>> sink) {
+        this.drainSink = sink;
+    }
+
+    /** Every origin of every served steering file, as health-check targets. */
+    static List<CheckTarget> targets(ServedZones served) {
+        List<CheckTarget> out = new ArrayList<>();
+        for (ServedZone z : served.all()) {
+            if (z.steering() instanceof ZoneSteering s) {
+                out.addAll(s.targets());
+            }
+        }
+        return out;
+    }
+
+    /** One pass: databases first (steering is compiled against them), then zones, then admin-state.yaml. */
     ZoneCatalog.Result refresh() {
         boolean builtBefore = zones.current().size() > 0;
         boolean geoChanged = geo.refresh();
         if (geoChanged && builtBefore) {
             zones.rebuildSteering(); // zones loaded earlier were compiled against the old databases
         }
-        return zones.refresh();
+        ZoneCatalog.Result r = zones.refresh();
+        List<ZoneError> errors = new ArrayList<>(r.errors());
+        errors.addAll(refreshAdminState());
+        ZoneCatalog.Result all = new ZoneCatalog.Result(List.copyOf(errors), r.changed());
+        if (all.changed() || !errors.isEmpty()) {
+            lastResult = all;
+        }
+        return all;
+    }
+
+    private List<ZoneError> refreshAdminState() {
+        Object print;
+        try {
+            BasicFileAttributes a = Files.readAttributes(adminStateFile, BasicFileAttributes.class);
+            print = List.of(a.lastModifiedTime(), a.size(), Objects.toString(a.fileKey()));
+        } catch (NoSuchFileException e) {
+            print = "absent";
+        } catch (IOException e) {
+            print = e.toString();
+        }
+        ServedZones served = zones.current();
+        if (print.equals(adminPrint) && served == adminCheckedAgainst) {
+            return List.of();
+        }
+        adminPrint = print;
+        adminCheckedAgainst = served;
+        List<CheckTarget> known = targets(served);
+        try {
+            Set<String> next = AdminState.read(adminStateFile, sel -> known.stream()
+                    .anyMatch(t -> t.key().equals(sel) || t.key().startsWith(sel + "/")));
+            if (!next.equals(drains)) {
+                LOG.info("admin state: " + (next.isEmpty() ? "nothing drained" : "drained " + next) + " ("
+                        + adminStateFile + ")");
+            }
+            drains = next;
+            drainSink.accept(next);
+            return List.of();
+        } catch (ZoneException e) {
+            for (ZoneError err : e.errors()) {
+                LOG.severe("admin state not applied, keeping " + drains + ": " + err);
+            }
+            return e.errors();
+        }
     }
 }

@@ -1,7 +1,7 @@
 package dev.geosteer;
 
 import dev.geosteer.config.ServerConfig;
-import dev.geosteer.health.HealthView;
+import dev.geosteer.health.HealthChecker;
 import dev.geosteer.config.ZoneCatalog;
 import dev.geosteer.dns.DnsServer;
 import dev.geosteer.dns.Limiter;
@@ -30,18 +30,26 @@ public final class Geosteer implements AutoCloseable {
 
     private final ServerConfig config;
     private final Vertx vertx;
+    private final Catalogs files;
     private final ZoneCatalog catalog;
     private final ScheduledExecutorService reloader;
     private final DnsServer dns;
+    private final HealthChecker checker;
     private volatile boolean closed;
 
-    private Geosteer(ServerConfig config, Vertx vertx, ZoneCatalog catalog, ScheduledExecutorService reloader,
-                     DnsServer dns) {
+    private Geosteer(ServerConfig config, Vertx vertx, Catalogs files, ScheduledExecutorService reloader,
+                     DnsServer dns, HealthChecker checker) {
         this.config = config;
         this.vertx = vertx;
-        this.catalog = catalog;
+        this.files = files;
+        this.catalog = files.zones();
         this.reloader = reloader;
         this.dns = dns;
+        this.checker = checker;
+    }
+
+    public HealthChecker health() {
+        return checker;
     }
 
     /**
@@ -58,10 +66,13 @@ public final class Geosteer implements AutoCloseable {
             return t;
         });
         try {
-            HealthView health = new HealthView(java.util.Map.of(), config.health.unknownIsUp,
+            HealthChecker checker = new HealthChecker(vertx, config.health.unknownIsUp,
                     config.health.ttlFloor.toSeconds());
-            Catalogs files = Catalogs.of(config, baseDir, () -> health);
+            Catalogs files = Catalogs.of(config, baseDir, checker::view);
             ZoneCatalog catalog = files.zones();
+            // Checks start as soon as a configuration loads, not at the first query.
+            catalog.onPublish(zones -> checker.sync(Catalogs.targets(zones)));
+            files.onDrains(checker::fileDrains);
             List<ZoneError> errors = reloader.submit(() -> files.refresh().errors()).get();
             if (catalog.current().size() == 0) {
                 LOG.warning("no zone loaded from " + catalog.dir() + ": every query will be REFUSED");
@@ -78,7 +89,7 @@ public final class Geosteer implements AutoCloseable {
                     LOG.log(java.util.logging.Level.SEVERE, "reload pass failed: " + e, e); // keep the schedule alive
                 }
             }, every, every, TimeUnit.MILLISECONDS);
-            Geosteer g = new Geosteer(config, vertx, catalog, reloader, dns);
+            Geosteer g = new Geosteer(config, vertx, files, reloader, dns, checker);
             LOG.info("geosteer " + version() + " answering on " + describe(dns.addresses()) + " (UDP and TCP, "
                     + threads + " event loops" + (vertx.isNativeTransportEnabled() ? ", epoll" : "") + "), "
                     + catalog.current().size() + " zones" + (errors.isEmpty() ? "" : ", " + errors.size() + " errors"));
@@ -116,6 +127,11 @@ public final class Geosteer implements AutoCloseable {
         return dns.tcpConnections();
     }
 
+    /** The last reload pass that changed something or found errors, over zones, steering and admin state. */
+    public ZoneCatalog.Result lastReload() {
+        return files.lastResult();
+    }
+
     public ZoneCatalog catalog() {
         return catalog;
     }
@@ -131,6 +147,7 @@ public final class Geosteer implements AutoCloseable {
         }
         closed = true;
         reloader.shutdownNow();
+        checker.close();
         try {
             dns.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

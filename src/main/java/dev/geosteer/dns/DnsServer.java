@@ -3,6 +3,7 @@ package dev.geosteer.dns;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramChannel;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -34,6 +35,8 @@ import java.util.logging.Logger;
  */
 public final class DnsServer {
     private static final Logger LOG = Logger.getLogger(DnsServer.class.getName());
+    /** Largest UDP query read; longer datagrams are cut and answered FORMERR (real queries are < 512 bytes). */
+    static final int UDP_READ_BUFFER = 4096;
 
     private final Vertx vertx;
     private final Responder responder;
@@ -179,6 +182,8 @@ public final class DnsServer {
                     .setSendBufferSize(4 * 1024 * 1024)
                     .setIpV6(address.getAddress() instanceof java.net.Inet6Address);
             vx.transport().configure(channel, socketOptions);
+            // configure() sizes each read buffer like SO_RCVBUF (4 MiB, zeroed per datagram): a query fits in 4 KiB.
+            channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(UDP_READ_BUFFER));
             channel.config().setOption(ChannelOption.DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION, true);
             channel.pipeline().addLast(new UdpHandler(responder, limiter, writer));
             Promise<Void> promise = ctx.promise();

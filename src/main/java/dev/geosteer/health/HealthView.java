@@ -7,13 +7,28 @@ import java.util.Map;
  * the answer path without locks. Origins are named by their key ({@code zone/pool/origin}).
  */
 public final class HealthView {
-    /** Verdict of an origin. UNKNOWN until its first checks conclude. */
+    /** Verdict of an origin. UNKNOWN until its first check completes. */
     public enum State { UP, DOWN, UNKNOWN }
 
-    /** An origin's verdict, whether it is drained by an operator, and its timing for TTL capping. */
-    public record OriginHealth(State state, boolean drained, long intervalMillis, int rise, int fall, int streak,
-                               long phaseMillis) {
-        public static final OriginHealth UNCHECKED = new OriginHealth(State.UNKNOWN, false, 0, 1, 1, 0, 0);
+    /**
+     * An origin's verdict and what is needed to tell when it could change next: checks run every
+     * {@code intervalNanos} from {@code phaseNanos} ({@link System#nanoTime()} base); {@code streak} checks
+     * in a row already went against the current state, of {@code rise}/{@code fall} needed to flip it.
+     */
+    public record OriginHealth(State state, boolean drained, boolean monitored, long intervalNanos, long phaseNanos,
+                               int rise, int fall, int streak) {
+        public static final OriginHealth UNCHECKED = new OriginHealth(State.UNKNOWN, false, false, 0, 0, 1, 1, 0);
+
+        /** Nanoseconds from {@code now} until the earliest moment this verdict could change; MAX if never. */
+        public long earliestChange(long now) {
+            if (!monitored || drained || intervalNanos <= 0) {
+                return Long.MAX_VALUE;
+            }
+            long untilNext = now <= phaseNanos ? phaseNanos - now
+                    : intervalNanos - Math.floorMod(now - phaseNanos, intervalNanos);
+            int remaining = state == State.UNKNOWN ? 1 : state == State.UP ? fall - streak : rise - streak;
+            return untilNext + Math.max(0, remaining - 1) * intervalNanos;
+        }
     }
 
     public static final HealthView NONE = new HealthView(Map.of(), true, 5);
@@ -44,6 +59,10 @@ public final class HealthView {
 
     public boolean drained(String key) {
         return get(key).drained();
+    }
+
+    public boolean unknownIsUp() {
+        return unknownIsUp;
     }
 
     public long ttlFloorSeconds() {

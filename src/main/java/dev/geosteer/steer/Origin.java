@@ -1,6 +1,7 @@
 package dev.geosteer.steer;
 
 import dev.geosteer.dns.Addresses;
+import dev.geosteer.health.MonitorSpec;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;

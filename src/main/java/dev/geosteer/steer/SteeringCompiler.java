@@ -6,6 +6,7 @@ import dev.geosteer.config.Yaml;
 import dev.geosteer.config.YamlLocations;
 import dev.geosteer.geo.GeoIndex;
 import dev.geosteer.health.HealthView;
+import dev.geosteer.health.MonitorSpec;
 import dev.geosteer.query.Steering;
 import dev.geosteer.zone.Zone;
 import dev.geosteer.zone.ZoneError;
@@ -251,7 +252,7 @@ public final class SteeringCompiler implements SteeringLoader {
                     }
                 }
                 if (address != null) {
-                    origins.add(new Origin(o.name, zone.origin() + "/" + name + "/" + o.name, address, o.weight,
+                    origins.add(new Origin(o.name, zone.origin().canonicalize() + "/" + name + "/" + o.name, address, o.weight,
                             check, monitor));
                 }
             }

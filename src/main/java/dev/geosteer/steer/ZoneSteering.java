@@ -64,18 +64,63 @@ public final class ZoneSteering implements Steering {
             pool = b.fallback != null ? b.fallback : decision.pools().get(0);
         }
         boolean v6 = qtype == Type.AAAA;
-        byte[][] chosen = choose(pool, v6, b.maxAnswers, h, fallback);
+        Origin[] chosen = choose(pool, v6, b.maxAnswers, h, fallback);
+        long ttl = ttl(b, decision, pool, fallback, chosen, h);
         if (trace != null) {
-            explain(trace, b, client, decision, pool, fallback, chosen, h, scope);
+            explain(trace, b, client, decision, pool, fallback, chosen, h, scope, ttl);
         }
         if (chosen.length == 0) {
-            return new Answer(null, b.ttl, scope);
+            return new Answer(null, ttl, scope);
         }
-        return new Answer(RRset.ofRdata(b.name, qtype, b.ttl, chosen), b.ttl, scope);
+        byte[][] rdata = new byte[chosen.length][];
+        for (int i = 0; i < chosen.length; i++) {
+            rdata[i] = chosen[i].rdata();
+        }
+        return new Answer(RRset.ofRdata(b.name, qtype, ttl, rdata), ttl, scope);
+    }
+
+    /**
+     * The balancer's TTL, capped so that resolvers ask again before the answer could change: no later
+     * than the earliest moment an answered origin could go down, or an unhealthy pool that would be
+     * preferred could come back; never below the floor (as gdnsd does).
+     */
+    private static long ttl(Balancer b, Decision decision, Pool answering, boolean fallback, Origin[] chosen,
+                            HealthView h) {
+        long now = System.nanoTime();
+        long earliest = Long.MAX_VALUE;
+        for (Origin o : chosen) {
+            earliest = Math.min(earliest, h.get(o.key()).earliestChange(now));
+        }
+        for (Pool p : decision.pools()) {
+            if (p == answering && !fallback && !decision.weighted()) {
+                break; // pools after the answering one cannot change this answer
+            }
+            if (p != answering && !p.isHealthy(h)) {
+                for (Origin o : p.origins()) {
+                    earliest = Math.min(earliest, h.get(o.key()).earliestChange(now));
+                }
+            }
+        }
+        if (earliest == Long.MAX_VALUE) {
+            return b.ttl;
+        }
+        long seconds = earliest / 1_000_000_000L;
+        return Math.min(b.ttl, Math.max(h.ttlFloorSeconds(), seconds));
+    }
+
+    /** The health targets of every origin of the zone, for the checker. */
+    public List<dev.geosteer.health.CheckTarget> targets() {
+        List<dev.geosteer.health.CheckTarget> out = new java.util.ArrayList<>();
+        for (Pool p : pools) {
+            for (Origin o : p.origins()) {
+                out.add(new dev.geosteer.health.CheckTarget(o.key(), o.address(), o.checkAddress(), o.monitor()));
+            }
+        }
+        return out;
     }
 
     /** Up to {@code max} usable origins of one family, drawn by weight without repeats. */
-    private static byte[][] choose(Pool pool, boolean v6, int max, HealthView h, boolean ignoreHealth) {
+    private static Origin[] choose(Pool pool, boolean v6, int max, HealthView h, boolean ignoreHealth) {
         List<Origin> all = pool.origins();
         Origin[] eligible = new Origin[all.size()];
         int n = 0;
@@ -95,7 +140,7 @@ public final class ZoneSteering implements Steering {
             }
         }
         int k = Math.min(n, max);
-        byte[][] out = new byte[k][];
+        Origin[] out = new Origin[k];
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         for (int i = 0; i < k; i++) {
             int r = rnd.nextInt(total);
@@ -103,7 +148,7 @@ public final class ZoneSteering implements Steering {
             while ((r -= eligible[j].weight()) >= 0) {
                 j++;
             }
-            out[i] = eligible[j].rdata();
+            out[i] = eligible[j];
             total -= eligible[j].weight();
             eligible[j] = eligible[--n];
         }
@@ -111,7 +156,7 @@ public final class ZoneSteering implements Steering {
     }
 
     private static void explain(Trace t, Balancer b, ClientAddress client, Decision decision, Pool pool,
-                                boolean fallback, byte[][] chosen, HealthView h, int scope) {
+                                boolean fallback, Origin[] chosen, HealthView h, int scope, long ttl) {
         t.add("balancer " + b.name + " (" + b.label + "): steering " + b.policy.name() + ", ttl " + b.ttl
                 + ", max_answers " + b.maxAnswers);
         t.add("client " + client);
@@ -150,17 +195,14 @@ public final class ZoneSteering implements Steering {
         t.add(fallback ? "no healthy pool: answering " + (b.fallback != null ? "fallback_pool " : "first pool ")
                 + pool.name() + ", health ignored" : "answering pool " + pool.name());
         StringBuilder ans = new StringBuilder("answer:");
-        for (byte[] rd : chosen) {
-            try {
-                ans.append(' ').append(Addresses.format(InetAddress.getByAddress(rd)));
-            } catch (java.net.UnknownHostException e) {
-                throw new IllegalStateException(e);
-            }
+        for (Origin o : chosen) {
+            ans.append(' ').append(Addresses.format(o.address()));
         }
         if (chosen.length == 0) {
             ans.append(" none of that family (NODATA)");
         }
-        t.add(ans + ", ECS scope /" + scope);
+        t.add(ans + ", ttl " + ttl + (ttl < b.ttl ? " (capped: health could change sooner)" : "")
+                + ", ECS scope /" + scope);
     }
 
     private static InetAddress mask(InetAddress a, int prefix) {

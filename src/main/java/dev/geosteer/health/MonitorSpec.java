@@ -1,4 +1,4 @@
-package dev.geosteer.steer;
+package dev.geosteer.health;
 
 import java.time.Duration;
 import java.util.List;

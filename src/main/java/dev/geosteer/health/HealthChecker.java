@@ -1,0 +1,322 @@
+package dev.geosteer.health;
+
+import dev.geosteer.dns.Addresses;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Logger;
+
+/**
+ * Runs the health checks and publishes their verdicts as an immutable {@link HealthView}. All checks run
+ * on one Vert.x event loop, spread in time (each origin starts at a random point of its interval), and
+ * never overlap for one origin. Thresholds: an origin goes down after {@code fall} failed checks in a
+ * row and up after {@code rise} good ones; its first check gives its first verdict. Mutable state is
+ * touched only on the checker's event loop; other threads call {@link #sync}, {@link #drains} and read
+ * {@link #view()}.
+ */
+public final class HealthChecker implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(HealthChecker.class.getName());
+
+    /** Hooks for metrics: called on the checker's event loop. */
+    public interface Listener {
+        default void checked(String key, CheckResult result) {
+        }
+
+        default void changed(String key, HealthView.State from, HealthView.State to, String reason) {
+        }
+    }
+
+    /** An origin's full status, for the admin API and {@code lookup}. */
+    public record OriginStatus(String key, String address, String checkAddress, String monitor,
+                               HealthView.State state, Instant since, boolean drained, String lastResult,
+                               Long lastLatencyMillis, Instant lastCheck, long checks, long failures) {
+    }
+
+    private final Vertx vertx;
+    private final Context context;
+    private final Probes probes;
+    private final boolean unknownIsUp;
+    private final long ttlFloorSeconds;
+    private final AtomicReference<HealthView> view;
+    private final List<Listener> listeners = new ArrayList<>();
+    private final Map<String, Checked> checked = new LinkedHashMap<>();
+    private Set<String> fileDrains = Set.of();
+    private final Set<String> apiDrains = new HashSet<>();
+    private boolean closed;
+
+    public HealthChecker(Vertx vertx, boolean unknownIsUp, long ttlFloorSeconds) {
+        this.vertx = vertx;
+        this.context = vertx.getOrCreateContext();
+        this.probes = new Probes(vertx);
+        this.unknownIsUp = unknownIsUp;
+        this.ttlFloorSeconds = ttlFloorSeconds;
+        this.view = new AtomicReference<>(new HealthView(Map.of(), unknownIsUp, ttlFloorSeconds));
+    }
+
+    public void addListener(Listener l) {
+        listeners.add(l);
+    }
+
+    public HealthView view() {
+        return view.get();
+    }
+
+    /**
+     * Makes the checked set equal to {@code targets}: unchanged origins keep their state and schedule,
+     * removed ones stop at once (a check in flight is ignored), new ones start UNKNOWN.
+     */
+    public void sync(Collection<CheckTarget> targets) {
+        List<CheckTarget> copy = List.copyOf(targets);
+        context.runOnContext(v -> doSync(copy));
+    }
+
+    /** Drains from {@code admin-state.yaml}: selectors {@code zone/pool} or {@code zone/pool/origin}. */
+    public void fileDrains(Set<String> selectors) {
+        Set<String> copy = Set.copyOf(selectors);
+        context.runOnContext(v -> {
+            fileDrains = copy;
+            publish();
+        });
+    }
+
+    /** Drains or undrains through the API; completes with the number of origins the selector matched. */
+    public Future<Integer> drain(String selector, boolean drain) {
+        Promise<Integer> p = Promise.promise();
+        context.runOnContext(v -> {
+            int matched = 0;
+            for (String key : checked.keySet()) {
+                if (matches(selector, key)) {
+                    matched++;
+                }
+            }
+            if (matched > 0) {
+                if (drain) {
+                    apiDrains.add(selector);
+                } else {
+                    apiDrains.remove(selector);
+                    apiDrains.removeIf(s -> matches(selector, s)); // undraining a pool undrains its origins
+                }
+                publish();
+                LOG.info("drain: " + selector + (drain ? " drained" : " undrained") + " by the admin API ("
+                        + matched + " origins)");
+            }
+            p.complete(matched);
+        });
+        return p.future();
+    }
+
+    /** Every origin's status, gathered on the checker's event loop. */
+    public Future<List<OriginStatus>> status() {
+        Promise<List<OriginStatus>> p = Promise.promise();
+        context.runOnContext(v -> {
+            List<OriginStatus> out = new ArrayList<>();
+            for (Checked c : checked.values()) {
+                out.add(c.status(isDrained(c.target.key())));
+            }
+            p.complete(out);
+        });
+        return p.future();
+    }
+
+    static boolean matches(String selector, String key) {
+        return key.equals(selector) || key.startsWith(selector + "/");
+    }
+
+    private boolean isDrained(String key) {
+        for (String s : fileDrains) {
+            if (matches(s, key)) {
+                return true;
+            }
+        }
+        for (String s : apiDrains) {
+            if (matches(s, key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void doSync(List<CheckTarget> targets) {
+        if (closed) {
+            return;
+        }
+        Map<String, CheckTarget> wanted = new LinkedHashMap<>();
+        for (CheckTarget t : targets) {
+            wanted.put(t.key(), t);
+        }
+        int started = 0;
+        int stopped = 0;
+        for (var it = checked.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            CheckTarget w = wanted.get(e.getKey());
+            if (w == null || !w.equals(e.getValue().target)) {
+                e.getValue().stop();
+                it.remove();
+                stopped++;
+            }
+        }
+        for (CheckTarget t : wanted.values()) {
+            if (!checked.containsKey(t.key())) {
+                Checked c = new Checked(t);
+                checked.put(t.key(), c);
+                c.start();
+                started++;
+            }
+        }
+        if (started > 0 || stopped > 0) {
+            LOG.info("health: " + checked.size() + " origins (" + started + " new, " + stopped + " removed, "
+                    + (checked.size() - started) + " unchanged)");
+            publish();
+        }
+    }
+
+    private void publish() {
+        Map<String, HealthView.OriginHealth> m = new HashMap<>(checked.size() * 2);
+        for (Checked c : checked.values()) {
+            m.put(c.target.key(), c.health(isDrained(c.target.key())));
+        }
+        view.set(new HealthView(m, unknownIsUp, ttlFloorSeconds));
+    }
+
+    @Override
+    public void close() {
+        context.runOnContext(v -> {
+            closed = true;
+            checked.values().forEach(Checked::stop);
+            checked.clear();
+            probes.close();
+        });
+    }
+
+    /** One checked origin: its schedule, counters and verdict. Confined to the checker's event loop. */
+    private final class Checked {
+        final CheckTarget target;
+        HealthView.State state;
+        int streak;
+        long timer = -1;
+        boolean inFlight;
+        boolean stopped;
+        long phaseNanos;
+        Instant since = Instant.now();
+        String lastResult;
+        Long lastLatencyMillis;
+        Instant lastCheck;
+        long checks;
+        long failures;
+
+        Checked(CheckTarget target) {
+            this.target = target;
+            this.state = target.monitor() == null ? HealthView.State.UP : HealthView.State.UNKNOWN;
+        }
+
+        void start() {
+            MonitorSpec m = target.monitor();
+            if (m == null) {
+                return; // not checked: always up
+            }
+            long interval = m.interval().toMillis();
+            long delay = 1 + ThreadLocalRandom.current().nextLong(Math.max(1, interval));
+            phaseNanos = System.nanoTime() + delay * 1_000_000;
+            timer = vertx.setPeriodic(delay, interval, id -> tick());
+        }
+
+        void stop() {
+            stopped = true;
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+            }
+        }
+
+        void tick() {
+            if (stopped || inFlight) {
+                return;
+            }
+            inFlight = true;
+            Probe probe = probes.get(target.monitor().type());
+            Future<CheckResult> f;
+            try {
+                f = probe.check(target);
+            } catch (RuntimeException e) {
+                f = Future.succeededFuture(CheckResult.failed(Probes.describe(e), 0));
+            }
+            f.onComplete(ar -> {
+                inFlight = false;
+                if (stopped) {
+                    return; // removed while the check ran: its result means nothing now
+                }
+                apply(ar.succeeded() ? ar.result() : CheckResult.failed(Probes.describe(ar.cause()), 0));
+            });
+        }
+
+        void apply(CheckResult r) {
+            checks++;
+            lastCheck = Instant.now();
+            lastResult = r.ok() ? "ok: " + r.detail() : r.detail();
+            lastLatencyMillis = r.latencyNanos() / 1_000_000;
+            if (!r.ok()) {
+                failures++;
+            }
+            for (Listener l : listeners) {
+                l.checked(target.key(), r);
+            }
+            MonitorSpec m = target.monitor();
+            HealthView.State before = state;
+            int streakBefore = streak;
+            if (state == HealthView.State.UNKNOWN) {
+                state = r.ok() ? HealthView.State.UP : HealthView.State.DOWN;
+                streak = 0;
+            } else if (r.ok() == (state == HealthView.State.UP)) {
+                streak = 0;
+            } else if (++streak >= (state == HealthView.State.UP ? m.fall() : m.rise())) {
+                state = r.ok() ? HealthView.State.UP : HealthView.State.DOWN;
+                streak = 0;
+            }
+            if (state != before) {
+                since = Instant.now();
+                String why = before == HealthView.State.UNKNOWN ? "first check" : (state == HealthView.State.UP
+                        ? m.rise() + " good checks" : m.fall() + " failed checks") + " in a row";
+                LOG.info("origin " + target.key() + " (" + Addresses.format(target.checkAddress()) + ", monitor "
+                        + m.name() + "): " + name(before) + " → " + name(state) + " after " + why + ": " + r.detail());
+                for (Listener l : listeners) {
+                    l.changed(target.key(), before, state, r.detail());
+                }
+            }
+            if (state != before || streak != streakBefore) {
+                publish(); // the verdict or the time it could next change moved
+            }
+        }
+
+        HealthView.OriginHealth health(boolean drained) {
+            MonitorSpec m = target.monitor();
+            if (m == null) {
+                return new HealthView.OriginHealth(HealthView.State.UP, drained, false, 0, 0, 1, 1, 0);
+            }
+            return new HealthView.OriginHealth(state, drained, true, m.interval().toNanos(), phaseNanos, m.rise(),
+                    m.fall(), streak);
+        }
+
+        OriginStatus status(boolean drained) {
+            MonitorSpec m = target.monitor();
+            return new OriginStatus(target.key(), Addresses.format(target.address()),
+                    Addresses.format(target.checkAddress()), m == null ? null : m.name(), state, since, drained,
+                    lastResult, lastLatencyMillis, lastCheck, checks, failures);
+        }
+    }
+
+    private static String name(HealthView.State s) {
+        return s.name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
