@@ -296,6 +296,7 @@ class HealthTest {
         OriginServer par2 = origin("127.0.0.12");
         OriginServer iad1 = origin("127.0.0.13");
         start(steering(par1, par2, iad1, "", ""), c -> { });
+        awaitState("hc.test./eu/par1", HealthView.State.UP);
         awaitAnswer("www.hc.test.", List.of("192.0.2.11", "192.0.2.12"));
         Path state = server.zones.resolve("admin-state.yaml");
         Files.writeString(state, "drain:\n  - hc.test/eu/par1\n");
