@@ -7,6 +7,7 @@
 #   bench/run.sh --workloads static --pin         # server on CPU0, dnsperf on CPU1
 #   bench/run.sh --server 127.0.0.1:5353 --pid 12345          # already-running server
 #   bench/run.sh --workloads static,file:/tmp/q/geo-ecs.bin    # any dnsperf file (*.bin sent with -B)
+#   bench/run.sh --workloads static,geo,georand,geonoecs      # the anchors' fixture (bench/fixture)
 #
 # Everything runs on 127.0.0.1. The server this script starts is stopped by its PID on exit.
 # See bench/README.md for the columns. Results: bench/results/<timestamp>/.
@@ -14,6 +15,7 @@ set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
+. "$HERE/fixture-lib.sh"
 
 # ---------------------------------------------------------------- defaults
 JAR=${GEOSTEER_JAR:-$REPO/target/geosteer.jar}
@@ -36,9 +38,11 @@ WAIT=60                   # seconds to wait for the server to answer
 QUIET_WAIT=0              # before each run, wait up to this many seconds for other processes to go below QUIET_MAX % CPU
 QUIET_MAX=25
 OUT=""
+FIXTURE=auto              # serve bench/fixture (the anchors' fixture): auto = when a geo* workload is asked for
+HEALTH=health             # health: fixture with its monitors + 3 local origins; nohealth: no monitors, no origins
 
 usage() {
-  sed -n '2,12p' "$0"
+  sed -n '2,13p' "$0"
   cat <<EOF
 
 Options:
@@ -59,6 +63,11 @@ Server started by this script:
   --heap SIZE         -Xmx (default $HEAP);  --java-opts 'OPTS'  more JVM options (env GEOSTEER_JAVA_OPTS)
   --jar PATH          server jar (default \$GEOSTEER_JAR or $REPO/target/geosteer.jar, built if missing)
   --zones DIR         zones directory (default $ZONES);  --config FILE  geosteer.yaml to pass
+  --fixture           serve the anchors' fixture (bench/fixture, a copy with absolute paths) and start its
+                      3 health-check origins (python3 http.server on 127.0.0.11-13:18080); the default
+                      when a geo* workload is asked for and neither --zones nor --config is given
+  --no-fixture        never use the fixture;  --no-health  fixture without monitors and without origins
+                      (every origin "unknown", answered as up)
   --wait S            deadline for the server to answer static.example.test (default $WAIT)
 Already-running server:
   --server HOST:PORT  benchmark this server instead of starting one (loopback only)
@@ -99,6 +108,39 @@ wl_tcp() {       # static.example.test A over TCP (dnsperf -m tcp: one connectio
   WL_QFILE=$QDIR/static.txt; WL_ARGS=(-m tcp); WL_PROTO=tcp
   echo "static.example.test A" > "$WL_QFILE"
   check_answer static.example.test A 192.0.2.1 +tcp
+}
+
+# The anchors' geo queries (generated with /work/shared/anchors/queries/gen_queries.py), for the fixture
+# (bench/fixture): EU/AF -> 127.0.0.11, AS/OC -> .12, NA/SA/unknown -> .13.
+check_geo_fixture() {  # the anchors' verify list, plus the two other subnets of geo-ecs.bin
+  local c exp
+  while read -r c exp; do
+    check_answer www.example.test A "$exp" ${c:+"+subnet=$c"}
+  done <<EOF
+2.2.3.0/24 127.0.0.11
+175.16.199.0/24 127.0.0.12
+214.78.120.0/24 127.0.0.13
+192.0.2.0/24 127.0.0.13
+89.160.20.128/25 127.0.0.11
+67.43.156.0/24 127.0.0.12
+2a02:d180::/48 127.0.0.11
+2001:218::/48 127.0.0.12
+EOF
+}
+wl_geo() {       # www.example.test A with ECS, rotating the anchors' 8 subnets (EU/AS/NA/default, 2 IPv6), UDP
+  anchors_queries "$QDIR/anchors" || die "cannot generate the anchors' query files"
+  WL_QFILE=$QDIR/anchors/geo-ecs.bin; WL_ARGS=(-B); WL_PROTO=udp
+  check_geo_fixture
+}
+wl_georand() {   # www.example.test A with ECS from 10 000 pseudo-random /24s (anchors' geo-ecs-rand.bin), UDP
+  anchors_queries "$QDIR/anchors" || die "cannot generate the anchors' query files"
+  WL_QFILE=$QDIR/anchors/geo-ecs-rand.bin; WL_ARGS=(-B); WL_PROTO=udp
+  check_geo_fixture
+}
+wl_geonoecs() {  # www.example.test A without EDNS: the client is 127.0.0.1, unknown -> default pools -> .13
+  anchors_queries "$QDIR/anchors" || die "cannot generate the anchors' query files"
+  WL_QFILE=$QDIR/anchors/geo-noecs.txt; WL_ARGS=(); WL_PROTO=udp
+  check_answer www.example.test A 127.0.0.13 +noedns
 }
 
 wl_file() {      # file:PATH
@@ -159,8 +201,11 @@ while [ $# -gt 0 ]; do
     --heap) HEAP=$2; shift 2;;
     --java-opts) JAVA_OPTS=$2; shift 2;;
     --jar) JAR=$2; shift 2;;
-    --zones) ZONES=$2; shift 2;;
-    --config) CONFIG=$2; shift 2;;
+    --zones) ZONES=$2; shift 2; [ "$FIXTURE" = auto ] && FIXTURE=no;;
+    --config) CONFIG=$2; shift 2; [ "$FIXTURE" = auto ] && FIXTURE=no;;
+    --fixture) FIXTURE=yes; shift;;
+    --no-fixture) FIXTURE=no; shift;;
+    --no-health) HEALTH=nohealth; shift;;
     --wait) WAIT=$2; shift 2;;
     --quiet-wait) QUIET_WAIT=$2; shift 2;;
     --server) SERVER=$2; shift 2;;
@@ -190,6 +235,11 @@ for w in "${WL_LIST[@]}"; do
   esac
 done
 
+if [ "$FIXTURE" = auto ]; then
+  FIXTURE=no; for w in "${WL_LIST[@]}"; do [[ "$w" == geo* ]] && FIXTURE=yes; done
+fi
+[ -n "$SERVER" ] && FIXTURE=no   # an external server serves what it serves (the geo workloads check the answers)
+
 # ---------------------------------------------------------------- output, temp dir, cleanup
 [ -n "$OUT" ] || OUT=$HERE/results/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT/raw" || die "cannot create $OUT"
@@ -209,6 +259,7 @@ cleanup() {
   fi
   # give an external server its affinity back
   [ -n "$EXT_PID" ] && kill -0 "$EXT_PID" 2>/dev/null && set_affinity "$EXT_PID" shared
+  [ ${#ORIGIN_PIDS[@]} -gt 0 ] && { origins_stop; log "stopped the fixture's origins"; }
   rm -rf "$QDIR"
 }
 trap cleanup EXIT
@@ -229,6 +280,17 @@ if [ -n "$SERVER" ]; then
   SERVER_DESC="external $HOST:$PORT pid=${PID:-?}"
 else
   HOST=127.0.0.1
+  if [ "$FIXTURE" = yes ]; then
+    fixture_write "$QDIR/fixture" "$HEALTH" || die "cannot write the fixture config"
+    ZONES=$QDIR/fixture/zones; CONFIG=$QDIR/fixture/geosteer.yaml
+    cp -r "$QDIR/fixture" "$OUT/fixture"   # the config as served, for the record
+    if [ "$HEALTH" = health ]; then
+      origins_start "$QDIR/www" || die "cannot start the fixture's origins"
+      log "fixture: bench/fixture with monitors; origins on ${ORIGIN_ADDRS// /, }:$ORIGIN_PORT (pids ${ORIGIN_PIDS[*]})"
+    else
+      log "fixture: bench/fixture without monitors (no origins)"
+    fi
+  fi
   JAR=$(realpath -m "$JAR"); ZONES=$(realpath -m "$ZONES"); [ -n "$CONFIG" ] && CONFIG=$(realpath -m "$CONFIG")
   [ -d "$ZONES" ] || die "zones directory not found: $ZONES"
   if [ ! -f "$JAR" ]; then
@@ -254,6 +316,11 @@ else
   SERVER_DESC="$(java -jar "$JAR" --version 2>/dev/null | head -1), $JAR built $(date -r "$JAR" '+%F %T')"
   [ "$JAR" = "$REPO/target/geosteer.jar" ] && SERVER_DESC+=" (repo at $(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null)$(cd "$REPO" && git diff --quiet HEAD -- src 2>/dev/null || echo ', src modified'))"
   SERVER_DESC+=", -Xmx$HEAP${JAVA_OPTS:+ $JAVA_OPTS}, pid $PID"
+  if [ "$FIXTURE" = yes ]; then
+    SERVER_DESC+="; serving the anchors' fixture (bench/fixture, $HEALTH$([ "$HEALTH" = health ] && echo ", origins 127.0.0.11-13:$ORIGIN_PORT"))"
+  else
+    SERVER_DESC+="; zones $ZONES${CONFIG:+, config $CONFIG}"
+  fi
 fi
 
 # ---------------------------------------------------------------- header
@@ -318,7 +385,11 @@ for pin in $PIN_MODES; do
     case "$w" in file:*) wl_file "${w#file:}";; *) "wl_${w//-/_}";; esac
     [ -n "$WL_QFILE" ] || die "workload $w set no WL_QFILE"
     printf '%s\t%s\t%s\n' "$w" "$pin" "$WL_NOTE" >> "$OUT/notes.tsv"
-    log "workload $w ($WL_PROTO, pin=$pin): $(wc -l < "$WL_QFILE" 2>/dev/null | xargs) lines in $(basename "$WL_QFILE") ${WL_ARGS[*]}"
+    if [[ " ${WL_ARGS[*]} " == *" -B "* ]]; then qdesc="$(python3 -c 'import sys,struct
+d=open(sys.argv[1],"rb").read(); i=n=0
+while i+2<=len(d): i+=2+struct.unpack("!H",d[i:i+2])[0]; n+=1
+print(n)' "$WL_QFILE") queries"; else qdesc="$(wc -l < "$WL_QFILE" 2>/dev/null | xargs) lines"; fi
+    log "workload $w ($WL_PROTO, pin=$pin): $qdesc in $(basename "$WL_QFILE") ${WL_ARGS[*]}"
     [ "$WARMUP" != 0 ] && run_dnsperf "$w" "$pin" warmup "$WARMUP" 0
     for run in $(seq 1 "$RUNS"); do wait_quiet; run_dnsperf "$w" "$pin" "$run" "$SECONDS_PER_RUN"; done
   done

@@ -38,6 +38,7 @@ final class Catalogs {
     private final ZoneCatalog zones;
     private final Path adminStateFile;
     private Consumer<Set<String>> drainSink = s -> { };
+    private Consumer<ZoneCatalog.Result> resultSink = r -> { };
     private Object adminPrint;
     private ServedZones adminCheckedAgainst;
     private Set<String> drains = Set.of();
@@ -71,6 +72,11 @@ final class Catalogs {
         return lastResult;
     }
 
+    /** Told of every pass that changed something or found errors (metrics, admin API). */
+    void onResult(Consumer<ZoneCatalog.Result> sink) {
+        this.resultSink = sink;
+    }
+
     /** Where the drains of admin-state.yaml go (the health checker). */
     void onDrains(Consumer<Set<String>> sink) {
         this.drainSink = sink;
@@ -87,6 +93,14 @@ final class Catalogs {
         return out;
     }
 
+    /** Reloads every file now, changed or not (the admin API's reload). */
+    ZoneCatalog.Result reloadAll() {
+        geo.invalidate();
+        zones.invalidate();
+        adminPrint = null;
+        return refresh();
+    }
+
     /** One pass: databases first (steering is compiled against them), then zones, then admin-state.yaml. */
     ZoneCatalog.Result refresh() {
         boolean builtBefore = zones.current().size() > 0;
@@ -100,6 +114,7 @@ final class Catalogs {
         ZoneCatalog.Result all = new ZoneCatalog.Result(List.copyOf(errors), r.changed());
         if (all.changed() || !errors.isEmpty()) {
             lastResult = all;
+            resultSink.accept(all);
         }
         return all;
     }

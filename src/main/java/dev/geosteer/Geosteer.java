@@ -1,29 +1,52 @@
 package dev.geosteer;
 
+import dev.geosteer.admin.AdminServer;
+import dev.geosteer.admin.DnsMetrics;
+import dev.geosteer.admin.HealthMetrics;
+import dev.geosteer.admin.QueryLog;
 import dev.geosteer.config.ServerConfig;
-import dev.geosteer.health.HealthChecker;
 import dev.geosteer.config.ZoneCatalog;
+import dev.geosteer.dns.Addresses;
 import dev.geosteer.dns.DnsServer;
 import dev.geosteer.dns.Limiter;
 import dev.geosteer.dns.ListenOptions;
 import dev.geosteer.dns.QueryObserver;
 import dev.geosteer.dns.Responder;
+import dev.geosteer.geo.GeoIndex;
+import dev.geosteer.health.HealthChecker;
+import dev.geosteer.query.ClientAddress;
+import dev.geosteer.query.ServedZones;
 import dev.geosteer.query.ZoneResolver;
 import dev.geosteer.zone.ZoneError;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The running server: owns Vert.x, the DNS listeners and the reload thread, and wires the immutable
- * snapshots between them. Start with {@link #start}, stop with {@link #close} (idempotent).
+ * The running server: owns Vert.x, the DNS listeners, the health checker, the admin API and the reload
+ * thread, and wires the immutable snapshots between them. Start with {@link #start}, stop with
+ * {@link #close} (idempotent).
  */
 public final class Geosteer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Geosteer.class.getName());
@@ -31,30 +54,31 @@ public final class Geosteer implements AutoCloseable {
     private final ServerConfig config;
     private final Vertx vertx;
     private final Catalogs files;
-    private final ZoneCatalog catalog;
     private final ScheduledExecutorService reloader;
-    private final DnsServer dns;
     private final HealthChecker checker;
+    private final PrometheusMeterRegistry registry;
+    private final Instant startedAt = Instant.now();
+    private final AtomicReference<Map<String, Object>> lastReload = new AtomicReference<>(Map.of());
+    private final AtomicLong lastReloadSuccess = new AtomicLong();
+    private DnsServer dns;
+    private AdminServer admin;
+    private QueryLog queryLog;
     private volatile boolean closed;
 
     private Geosteer(ServerConfig config, Vertx vertx, Catalogs files, ScheduledExecutorService reloader,
-                     DnsServer dns, HealthChecker checker) {
+                     HealthChecker checker, PrometheusMeterRegistry registry) {
         this.config = config;
         this.vertx = vertx;
         this.files = files;
-        this.catalog = files.zones();
         this.reloader = reloader;
-        this.dns = dns;
         this.checker = checker;
-    }
-
-    public HealthChecker health() {
-        return checker;
+        this.registry = registry;
     }
 
     /**
-     * Loads the zones, binds the listeners and starts watching files. Zones that fail to load are
-     * logged and left out; a listener that cannot bind fails the start.
+     * Loads the zones, starts the health checks, binds the listeners and the admin API, and starts
+     * watching files. Zones that fail to load are logged and left out; a listener that cannot bind
+     * fails the start (and everything started is stopped).
      */
     public static Geosteer start(ServerConfig config, Path baseDir, List<String> listenOverride) throws Exception {
         ListenOptions listen = config.listenOptions(listenOverride);
@@ -65,39 +89,145 @@ public final class Geosteer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        HealthChecker checker = new HealthChecker(vertx, config.health.unknownIsUp, config.health.ttlFloor.toSeconds());
+        checker.addListener(new HealthMetrics(registry));
+        Catalogs files = Catalogs.of(config, baseDir, checker::view);
+        Geosteer g = new Geosteer(config, vertx, files, reloader, checker, registry);
         try {
-            HealthChecker checker = new HealthChecker(vertx, config.health.unknownIsUp,
-                    config.health.ttlFloor.toSeconds());
-            Catalogs files = Catalogs.of(config, baseDir, checker::view);
-            ZoneCatalog catalog = files.zones();
-            // Checks start as soon as a configuration loads, not at the first query.
-            catalog.onPublish(zones -> checker.sync(Catalogs.targets(zones)));
-            files.onDrains(checker::fileDrains);
-            List<ZoneError> errors = reloader.submit(() -> files.refresh().errors()).get();
-            if (catalog.current().size() == 0) {
-                LOG.warning("no zone loaded from " + catalog.dir() + ": every query will be REFUSED");
-            }
-            ZoneResolver resolver = new ZoneResolver(catalog::current);
-            Responder responder = new Responder(resolver, listen.udpMaxSize(), QueryObserver.NONE);
-            DnsServer dns = new DnsServer(vertx, responder, Limiter.NONE, listen);
-            dns.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            long every = config.reload.interval.toMillis();
-            reloader.scheduleWithFixedDelay(() -> {
-                try {
-                    files.refresh();
-                } catch (RuntimeException e) {
-                    LOG.log(java.util.logging.Level.SEVERE, "reload pass failed: " + e, e); // keep the schedule alive
-                }
-            }, every, every, TimeUnit.MILLISECONDS);
-            Geosteer g = new Geosteer(config, vertx, files, reloader, dns, checker);
-            LOG.info("geosteer " + version() + " answering on " + describe(dns.addresses()) + " (UDP and TCP, "
-                    + threads + " event loops" + (vertx.isNativeTransportEnabled() ? ", epoll" : "") + "), "
-                    + catalog.current().size() + " zones" + (errors.isEmpty() ? "" : ", " + errors.size() + " errors"));
+            g.startAll(listen, threads);
             return g;
         } catch (Exception e) {
-            reloader.shutdownNow();
-            vertx.close();
+            g.close();
             throw e;
+        }
+    }
+
+    private void startAll(ListenOptions listen, int threads) throws Exception {
+        ZoneCatalog catalog = files.zones();
+        // Checks start as soon as a configuration loads, not at the first query.
+        catalog.onPublish(zones -> checker.sync(Catalogs.targets(zones)));
+        files.onDrains(checker::fileDrains);
+        files.onResult(this::recordReload);
+        List<ZoneError> errors = reloader.submit(() -> files.refresh().errors()).get();
+        if (catalog.current().size() == 0) {
+            LOG.warning("no zone loaded from " + catalog.dir() + ": every query will be REFUSED");
+        }
+        registerGauges();
+
+        List<QueryObserver> observers = new ArrayList<>();
+        observers.add(new DnsMetrics(registry));
+        if (config.queryLog.enabled) {
+            queryLog = new QueryLog(config.queryLog.output, config.queryLog.sample, registry);
+            observers.add(queryLog);
+            LOG.info("query log to " + (config.queryLog.output.equals("-") ? "standard output" : config.queryLog.output)
+                    + ", sampling " + config.queryLog.sample);
+        }
+        ZoneResolver resolver = new ZoneResolver(catalog::current);
+        Responder responder = new Responder(resolver, listen.udpMaxSize(), QueryObserver.all(observers));
+        dns = new DnsServer(vertx, responder, Limiter.NONE, listen);
+        dns.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+        if (config.admin.listen != null && !config.admin.listen.isBlank()) {
+            admin = new AdminServer(vertx, new Backend(), registry, config.adminToken());
+            admin.start(ServerConfig.parseHostPort(config.admin.listen, 8053)).toCompletionStage()
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+
+        long every = config.reload.interval.toMillis();
+        reloader.scheduleWithFixedDelay(() -> {
+            try {
+                files.refresh();
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "reload pass failed: " + e, e); // keep the schedule alive
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+        LOG.info("geosteer " + version() + " answering on " + describe(dns.addresses()) + " (UDP and TCP, "
+                + threads + " event loops" + (vertx.isNativeTransportEnabled() ? ", epoll" : "") + "), "
+                + catalog.current().size() + " zones" + (errors.isEmpty() ? "" : ", " + errors.size() + " errors"));
+    }
+
+    private void registerGauges() {
+        Gauge.builder("geosteer_tcp_connections", this, g -> g.dns == null ? 0 : g.dns.tcpConnections())
+                .description("Open DNS TCP connections").register(registry);
+        Gauge.builder("geosteer_zones", this, g -> g.files.zones().current().size())
+                .description("Zones served").register(registry);
+        Gauge.builder("geosteer_last_reload_success_timestamp_seconds", lastReloadSuccess, AtomicLong::get)
+                .description("Unix time of the last reload that applied a change without errors").register(registry);
+    }
+
+    private void recordReload(ZoneCatalog.Result r) {
+        boolean ok = r.errors().isEmpty();
+        Counter.builder("geosteer_reloads").description("Reload passes that changed something or found errors")
+                .tag("result", ok ? "ok" : "failed").register(registry).increment();
+        if (ok) {
+            lastReloadSuccess.set(Instant.now().getEpochSecond());
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("at", Instant.now().toString());
+        m.put("changed", r.changed());
+        m.put("errors", r.errors().stream().map(ZoneError::toString).toList());
+        lastReload.set(m);
+    }
+
+    /** What the admin API reads and does. */
+    private final class Backend implements AdminServer.Backend {
+        @Override
+        public String version() {
+            return Geosteer.version();
+        }
+
+        @Override
+        public Instant startedAt() {
+            return startedAt;
+        }
+
+        @Override
+        public List<InetSocketAddress> dnsAddresses() {
+            return dns.addresses();
+        }
+
+        @Override
+        public ServedZones zones() {
+            return files.zones().current();
+        }
+
+        @Override
+        public GeoIndex geo() {
+            return files.geo().current();
+        }
+
+        @Override
+        public HealthChecker health() {
+            return checker;
+        }
+
+        @Override
+        public Future<List<ZoneError>> reload() {
+            Promise<List<ZoneError>> p = Promise.promise();
+            reloader.execute(() -> {
+                try {
+                    p.complete(files.reloadAll().errors());
+                } catch (RuntimeException e) {
+                    p.fail(e);
+                }
+            });
+            return p.future();
+        }
+
+        @Override
+        public List<String> lookup(String name, String type, ClientAddress client, boolean tcp) {
+            return Lookup.explain(files.zones()::current, name, type, client, tcp);
+        }
+
+        @Override
+        public Map<String, Object> lastReload() {
+            return lastReload.get();
+        }
+
+        @Override
+        public Duration readyGrace() {
+            return config.health.readyGrace;
         }
     }
 
@@ -107,7 +237,7 @@ public final class Geosteer implements AutoCloseable {
             if (b.length() > 0) {
                 b.append(", ");
             }
-            b.append(dev.geosteer.dns.Addresses.format(a));
+            b.append(Addresses.format(a));
         }
         return b.toString();
     }
@@ -122,9 +252,22 @@ public final class Geosteer implements AutoCloseable {
         return dns.addresses();
     }
 
+    /** The admin API's port, or -1 when it is off. */
+    public int adminPort() {
+        return admin == null ? -1 : admin.port();
+    }
+
     /** TCP connections open right now. */
     public int tcpConnections() {
         return dns.tcpConnections();
+    }
+
+    public HealthChecker health() {
+        return checker;
+    }
+
+    public PrometheusMeterRegistry metrics() {
+        return registry;
     }
 
     /** The last reload pass that changed something or found errors, over zones, steering and admin state. */
@@ -133,7 +276,7 @@ public final class Geosteer implements AutoCloseable {
     }
 
     public ZoneCatalog catalog() {
-        return catalog;
+        return files.zones();
     }
 
     public ServerConfig config() {
@@ -149,10 +292,18 @@ public final class Geosteer implements AutoCloseable {
         reloader.shutdownNow();
         checker.close();
         try {
-            dns.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            if (admin != null) {
+                admin.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
+            if (dns != null) {
+                dns.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warning("unclean shutdown: " + e);
+        }
+        if (queryLog != null) {
+            queryLog.close();
         }
         LOG.info("geosteer stopped");
     }

@@ -13,8 +13,29 @@ import java.util.logging.Logger;
 /** One line per event: {@code 2026-11-27T21:00:00.123Z INFO  zone example.test. loaded: ...}. */
 final class LogFormat extends Formatter {
 
+    /**
+     * Keeps logging alive during shutdown: JUL's own shutdown hook resets every handler, which would
+     * swallow the lines our shutdown hook writes ("geosteer stopped"). Selected with the
+     * {@code java.util.logging.manager} property before JUL starts.
+     */
+    public static final class Manager extends LogManager {
+        @Override
+        public void reset() {
+            // ignored: see the class comment; install() resets through resetNow()
+        }
+
+        void resetNow() {
+            super.reset();
+        }
+    }
+
     static void install(Level level) {
-        LogManager.getLogManager().reset();
+        System.setProperty("java.util.logging.manager", Manager.class.getName());
+        if (LogManager.getLogManager() instanceof Manager m) {
+            m.resetNow();
+        } else {
+            LogManager.getLogManager().reset();
+        }
         Logger root = Logger.getLogger("");
         ConsoleHandler handler = new ConsoleHandler(); // stderr
         handler.setFormatter(new LogFormat());

@@ -28,6 +28,7 @@ public final class ServerConfig {
     public Reload reload = new Reload();
     public Health health = new Health();
     public Admin admin = new Admin();
+    public QueryLog queryLog = new QueryLog();
 
     public static final class Geoip {
         /** Databases to load; empty = every {@code .mmdb} in {@link #dir}. */
@@ -57,6 +58,16 @@ public final class ServerConfig {
         public boolean unknownIsUp = true;
         /** Lowest TTL given to a steered answer, however soon its health could change. */
         public Duration ttlFloor = Duration.ofSeconds(5);
+        /** /readyz reports ready after this long even if some origins have no verdict yet. */
+        public Duration readyGrace = Duration.ofSeconds(30);
+    }
+
+    public static final class QueryLog {
+        public boolean enabled = false;
+        /** "-" for standard output, else a file (appended to). */
+        public String output = "-";
+        /** Fraction of queries logged, 0..1. */
+        public double sample = 1.0;
     }
 
     public static final class Admin {
@@ -113,6 +124,9 @@ public final class ServerConfig {
         if (reload.interval.toMillis() < 100) {
             errors.add(new ZoneError(file, 0, "'reload.interval' must be at least 100ms"));
         }
+        if (queryLog.sample < 0 || queryLog.sample > 1) {
+            errors.add(new ZoneError(file, 0, "'query_log.sample' must be within 0..1"));
+        }
         if (admin.listen != null && !admin.listen.isBlank()) {
             try {
                 parseHostPort(admin.listen, 8053);
@@ -123,6 +137,15 @@ public final class ServerConfig {
         if (!errors.isEmpty()) {
             throw new ZoneException(errors);
         }
+    }
+
+    /** The admin token: the GEOSTEER_ADMIN_TOKEN environment variable wins over the file. */
+    public String adminToken() {
+        String env = System.getenv("GEOSTEER_ADMIN_TOKEN");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        return admin.token == null || admin.token.isBlank() ? null : admin.token;
     }
 
     public ListenOptions listenOptions(List<String> override) {

@@ -151,6 +151,14 @@ public final class ZoneCatalog {
         return result;
     }
 
+    /** Forgets what was loaded, so that the next {@link #refresh} reloads every file (the served versions stay until then). */
+    public void invalidate() {
+        for (Entry e : entries.values()) {
+            e.zonePrint = null;
+            e.steerPrint = null;
+        }
+    }
+
     /** Rebuilds every zone's steering (after the GeoIP databases changed) and publishes. */
     public void rebuildSteering() {
         for (Entry e : entries.values()) {

@@ -1,13 +1,37 @@
 package dev.geosteer.dns;
 
+import java.net.InetAddress;
+
 /** Hook for metrics and the query log; called on the event loop, so it must be cheap and non-blocking. */
 public interface QueryObserver {
     QueryObserver NONE = new QueryObserver() {
     };
 
-    default void answered(Query query, Response response, boolean tcp, boolean truncated, long nanos) {
+    default void answered(Query query, Response response, InetAddress client, boolean tcp, boolean truncated,
+                          long nanos) {
     }
 
+    /** A packet that could not even be read as a query (shorter than a header, or a response). */
     default void dropped(boolean tcp) {
+    }
+
+    /** Observers called in turn. */
+    static QueryObserver all(java.util.List<QueryObserver> observers) {
+        QueryObserver[] list = observers.toArray(new QueryObserver[0]);
+        return new QueryObserver() {
+            @Override
+            public void answered(Query q, Response r, InetAddress client, boolean tcp, boolean truncated, long nanos) {
+                for (QueryObserver o : list) {
+                    o.answered(q, r, client, tcp, truncated, nanos);
+                }
+            }
+
+            @Override
+            public void dropped(boolean tcp) {
+                for (QueryObserver o : list) {
+                    o.dropped(tcp);
+                }
+            }
+        };
     }
 }

@@ -53,7 +53,7 @@ public final class Responder {
         }
         int maxSize = tcp ? WireWriter.MAX_MESSAGE : q.edns() == null ? 512 : Math.min(q.edns().udpSize(), udpMaxSize);
         int n = out.encode(q, r, maxSize, udpMaxSize);
-        observer.answered(q, r, tcp, (out.buffer()[2] & 0x02) != 0, System.nanoTime() - start);
+        observer.answered(q, r, client, tcp, (out.buffer()[2] & 0x02) != 0, System.nanoTime() - start);
         return n;
     }
 }

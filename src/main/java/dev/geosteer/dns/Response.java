@@ -19,6 +19,8 @@ public final class Response {
     private boolean authoritative;
     private boolean additionalRequired;
     private int ecsScope;
+    private String zone;
+    private Object steering;
     private final List<Entry> answer = new ArrayList<>(4);
     private final List<Entry> authority = new ArrayList<>(2);
     private final List<Entry> additional = new ArrayList<>(2);
@@ -40,6 +42,12 @@ public final class Response {
     /** ECS SCOPE PREFIX-LENGTH to echo: how widely this answer may be cached (RFC 7871 §7.2.1). */
     public int ecsScope() { return ecsScope; }
     public Response ecsScope(int value) { ecsScope = value; return this; }
+    /** The served zone the question fell in (for metrics), or null when none. */
+    public String zone() { return zone; }
+    public Response zone(String value) { zone = value; return this; }
+    /** What steering decided, when a balancer answered (opaque here: the wire layer does not read it). */
+    public Object steering() { return steering; }
+    public Response steering(Object value) { steering = value; return this; }
     public List<Entry> answer() { return answer; }
     public List<Entry> authority() { return authority; }
     public List<Entry> additional() { return additional; }

@@ -55,6 +55,11 @@ public final class GeoService {
         }
     }
 
+    /** Forgets what was loaded, so that the next {@link #refresh} reloads the databases. */
+    public void invalidate() {
+        printed = null;
+    }
+
     /** Reloads if any database file changed; returns true when a new index was published. */
     public boolean refresh() {
         List<Path> files;

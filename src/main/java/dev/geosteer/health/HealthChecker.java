@@ -37,6 +37,10 @@ public final class HealthChecker implements AutoCloseable {
 
         default void changed(String key, HealthView.State from, HealthView.State to, String reason) {
         }
+
+        /** A new view was published (state, streak, drain or origin set changed). */
+        default void published(HealthView view) {
+        }
     }
 
     /** An origin's full status, for the admin API and {@code lookup}. */
@@ -188,7 +192,11 @@ public final class HealthChecker implements AutoCloseable {
         for (Checked c : checked.values()) {
             m.put(c.target.key(), c.health(isDrained(c.target.key())));
         }
-        view.set(new HealthView(m, unknownIsUp, ttlFloorSeconds));
+        HealthView next = new HealthView(m, unknownIsUp, ttlFloorSeconds);
+        view.set(next);
+        for (Listener l : listeners) {
+            l.published(next);
+        }
     }
 
     @Override

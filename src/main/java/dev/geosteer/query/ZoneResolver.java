@@ -68,7 +68,7 @@ public final class ZoneResolver implements Resolver {
             note(trace, name + " is in no served zone: REFUSED");
             return Response.of(Rcode.REFUSED, false);
         }
-        Response r = Response.of(Rcode.NOERROR, true);
+        Response r = Response.of(Rcode.NOERROR, true).zone(zone.zone().originText());
         byte[] nameWire = q.qnameWire();
         for (int step = 0; ; step++) {
             Zone z = zone.zone();
@@ -148,6 +148,7 @@ public final class ZoneResolver implements Resolver {
         for (int type : qtype == Type.ANY ? new int[] {Type.A, Type.AAAA} : new int[] {qtype}) {
             Steering.Answer a = zone.steering().answer(node.steering(), type, client, trace);
             scope = Math.max(scope, a.scope());
+            r.steering(a.note());
             if (a.rrset() != null) {
                 r.answer(a.rrset(), owner, a.ttl());
                 any = true;

@@ -481,7 +481,7 @@ public final class SteeringCompiler implements SteeringLoader {
                 compiled[i] = Balancer.compile(b.name(), b.label(), b.ttl(), b.maxAnswers(), b.fallback(), b.policy(),
                         b.settings(), b.nets(), index);
             }
-            return new ZoneSteering(compiled, pools, health);
+            return new ZoneSteering(zone.originText(), compiled, pools, health);
         }
     }
 }

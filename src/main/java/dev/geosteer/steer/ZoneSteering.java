@@ -7,6 +7,7 @@ import dev.geosteer.geo.IpTrie;
 import dev.geosteer.health.HealthView;
 import dev.geosteer.query.ClientAddress;
 import dev.geosteer.query.Steering;
+import dev.geosteer.query.Steering.Note;
 import dev.geosteer.query.Trace;
 import org.xbill.DNS.Type;
 
@@ -26,10 +27,32 @@ public final class ZoneSteering implements Steering {
     private final List<Pool> pools;
     private final Supplier<HealthView> health;
 
-    ZoneSteering(Balancer[] balancers, List<Pool> pools, Supplier<HealthView> health) {
+    private final java.util.Map<Pool, Integer> poolIndex = new java.util.IdentityHashMap<>();
+    /** notes[balancer][pool * 3 + rule]: shared labels for metrics and the query log. */
+    private final Note[][] notes;
+    private static final String[] RULES = {"first", "failover", "fallback"};
+
+    ZoneSteering(String zone, Balancer[] balancers, List<Pool> pools, Supplier<HealthView> health) {
         this.balancers = balancers;
         this.pools = List.copyOf(pools);
         this.health = health;
+        for (Pool p : pools) {
+            poolIndex.put(p, poolIndex.size());
+        }
+        notes = new Note[balancers.length][pools.size() * RULES.length];
+        for (int b = 0; b < balancers.length; b++) {
+            for (Pool p : pools) {
+                for (int r = 0; r < RULES.length; r++) {
+                    notes[b][poolIndex.get(p) * RULES.length + r] = new Note(zone, balancers[b].label, p.name(),
+                            RULES[r]);
+                }
+            }
+        }
+    }
+
+    private Note note(int balancer, Pool pool, int rule) {
+        Integer i = poolIndex.get(pool);
+        return i == null ? null : notes[balancer][i * RULES.length + rule];
     }
 
     /** Every pool of the zone, for the health checks and the admin API. */
@@ -69,14 +92,15 @@ public final class ZoneSteering implements Steering {
         if (trace != null) {
             explain(trace, b, client, decision, pool, fallback, chosen, h, scope, ttl);
         }
+        Note note = note(index, pool, fallback ? 2 : pool == decision.pools().get(0) ? 0 : 1);
         if (chosen.length == 0) {
-            return new Answer(null, ttl, scope);
+            return new Answer(null, ttl, scope, note);
         }
         byte[][] rdata = new byte[chosen.length][];
         for (int i = 0; i < chosen.length; i++) {
             rdata[i] = chosen[i].rdata();
         }
-        return new Answer(RRset.ofRdata(b.name, qtype, ttl, rdata), ttl, scope);
+        return new Answer(RRset.ofRdata(b.name, qtype, ttl, rdata), ttl, scope, note);
     }
 
     /**
@@ -106,6 +130,30 @@ public final class ZoneSteering implements Steering {
         }
         long seconds = earliest / 1_000_000_000L;
         return Math.min(b.ttl, Math.max(h.ttlFloorSeconds(), seconds));
+    }
+
+    /** The balancers as plain data, for the admin API. */
+    public List<java.util.Map<String, Object>> describe() {
+        List<java.util.Map<String, Object>> out = new java.util.ArrayList<>();
+        for (Balancer b : balancers) {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("name", b.name.toString());
+            m.put("steering", b.policy.name());
+            m.put("ttl", b.ttl);
+            m.put("max_answers", b.maxAnswers);
+            m.put("default_pools", b.settings.defaultPools().stream().map(Pool::name).toList());
+            java.util.Map<String, Object> regions = new java.util.LinkedHashMap<>();
+            b.settings.regions().forEach((k, v) -> regions.put(k, v.stream().map(Pool::name).toList()));
+            m.put("regions", regions);
+            java.util.Map<String, Object> nets = new java.util.LinkedHashMap<>();
+            for (Balancer.Net n : b.nets) {
+                nets.put(n.text(), n.pools().stream().map(Pool::name).toList());
+            }
+            m.put("nets", nets);
+            m.put("fallback_pool", b.fallback == null ? null : b.fallback.name());
+            out.add(m);
+        }
+        return out;
     }
 
     /** The health targets of every origin of the zone, for the checker. */

@@ -22,6 +22,7 @@ public final class Zone {
     }
 
     private final Name origin;
+    private final String originText;
     private final Map<Name, Node> nodes;
     private final Node apex;
     private final RRset soa;
@@ -33,6 +34,7 @@ public final class Zone {
 
     Zone(Name origin, Map<Name, Node> nodes, Path source, int recordCount) {
         this.origin = origin;
+        this.originText = origin.canonicalize().toString();
         this.nodes = nodes;
         this.apex = nodes.get(origin);
         this.soa = apex.get(Type.SOA);
@@ -46,6 +48,8 @@ public final class Zone {
     }
 
     public Name origin() { return origin; }
+    /** The origin as text, lower case, with its trailing dot: a stable label for metrics. */
+    public String originText() { return originText; }
     public Node apex() { return apex; }
     public RRset soa() { return soa; }
     public long serial() { return serial; }

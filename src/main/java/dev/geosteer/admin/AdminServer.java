@@ -1,0 +1,386 @@
+package dev.geosteer.admin;
+
+import dev.geosteer.dns.Addresses;
+import dev.geosteer.geo.GeoIndex;
+import dev.geosteer.health.HealthChecker;
+import dev.geosteer.query.ClientAddress;
+import dev.geosteer.query.ServedZone;
+import dev.geosteer.query.ServedZones;
+import dev.geosteer.steer.Origin;
+import dev.geosteer.steer.Pool;
+import dev.geosteer.steer.ZoneSteering;
+import dev.geosteer.zone.ZoneError;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * The admin HTTP API (JSON under {@code /api/v1}) and {@code /metrics} for Prometheus. Reads the same
+ * immutable snapshots as the DNS path; writes (reload, drain) go through the owners of that state.
+ * Errors are JSON {@code {"error": "..."}} with a meaningful status, never a stack trace.
+ */
+public final class AdminServer {
+    private static final Logger LOG = Logger.getLogger(AdminServer.class.getName());
+
+    /** What the admin API needs from the running server. */
+    public interface Backend {
+        String version();
+
+        Instant startedAt();
+
+        List<InetSocketAddress> dnsAddresses();
+
+        ServedZones zones();
+
+        GeoIndex geo();
+
+        HealthChecker health();
+
+        /** Reloads every file now, on the reload thread (so reloads are serialized); the errors found. */
+        Future<List<ZoneError>> reload();
+
+        /** The {@code lookup} explanation, with live health. */
+        List<String> lookup(String name, String type, ClientAddress client, boolean tcp);
+
+        /** The last reload pass that changed something or failed: time and errors. */
+        Map<String, Object> lastReload();
+
+        Duration readyGrace();
+    }
+
+    private final Vertx vertx;
+    private final Backend backend;
+    private final PrometheusMeterRegistry registry;
+    private final String token;
+    private HttpServer server;
+
+    public AdminServer(Vertx vertx, Backend backend, PrometheusMeterRegistry registry, String token) {
+        this.vertx = vertx;
+        this.backend = backend;
+        this.registry = registry;
+        this.token = token;
+    }
+
+    /** Binds; refuses a non-loopback address without a token (the API can drain every origin). */
+    public Future<HttpServer> start(InetSocketAddress address) {
+        if (token == null && !address.getAddress().isLoopbackAddress()) {
+            return Future.failedFuture(new IllegalArgumentException("the admin API on " + Addresses.format(address)
+                    + " is reachable from other hosts: set admin.token (or GEOSTEER_ADMIN_TOKEN), or listen on loopback"));
+        }
+        Router router = Router.router(vertx);
+        router.get("/metrics").handler(this::metrics);
+        router.get("/api/v1/livez").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
+        router.get("/api/v1/readyz").handler(this::ready);
+        router.route("/api/v1/*").handler(this::authenticate);
+        router.post("/api/v1/*").handler(BodyHandler.create().setBodyLimit(64 * 1024));
+        router.post("/api/v1/*").handler(this::optionalJsonBody);
+        router.get("/api/v1/status").handler(this::status);
+        router.get("/api/v1/pools").handler(this::pools);
+        router.get("/api/v1/zones/:zone/balancers").handler(this::balancers);
+        router.get("/api/v1/lookup").handler(this::lookup);
+        router.post("/api/v1/reload").handler(this::reload);
+        router.post("/api/v1/pools/:pool/drain").handler(ctx -> drain(ctx, true));
+        router.post("/api/v1/pools/:pool/undrain").handler(ctx -> drain(ctx, false));
+        router.post("/api/v1/pools/:pool/origins/:origin/drain").handler(ctx -> drain(ctx, true));
+        router.post("/api/v1/pools/:pool/origins/:origin/undrain").handler(ctx -> drain(ctx, false));
+        router.route().handler(ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().method() + " "
+                + ctx.request().path()));
+        router.errorHandler(404, ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().path()));
+        router.errorHandler(405, ctx -> error(ctx, 405, "method " + ctx.request().method() + " not allowed on "
+                + ctx.request().path()));
+        router.errorHandler(413, ctx -> error(ctx, 413, "request body too large"));
+        router.errorHandler(500, ctx -> {
+            LOG.warning("admin API error on " + ctx.request().path() + ": " + ctx.failure());
+            error(ctx, 500, "internal error");
+        });
+        server = vertx.createHttpServer(new HttpServerOptions().setHost(address.getAddress().getHostAddress())
+                .setPort(address.getPort()).setIdleTimeout(60));
+        return server.requestHandler(router).listen().onSuccess(s ->
+                LOG.info("admin API on http://" + Addresses.format(new InetSocketAddress(address.getAddress(),
+                        s.actualPort())) + (token == null ? " (no token: read-only)" : " (bearer token required)")));
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public Future<Void> stop() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+
+    // ---- handlers
+
+    private void metrics(RoutingContext ctx) {
+        ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape());
+    }
+
+    private void authenticate(RoutingContext ctx) {
+        boolean write = ctx.request().method().name().equals("POST");
+        if (token == null) {
+            if (write) {
+                error(ctx, 403, "no admin token is configured: set admin.token or GEOSTEER_ADMIN_TOKEN to use "
+                        + "write endpoints");
+                return;
+            }
+            ctx.next();
+            return;
+        }
+        String header = ctx.request().getHeader("Authorization");
+        String given = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : "";
+        if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+            error(ctx, 401, header == null ? "missing bearer token" : "wrong bearer token");
+            return;
+        }
+        ctx.next();
+    }
+
+    /** POST bodies are optional; when present they must be a JSON object ({"reason": "..."}). */
+    private void optionalJsonBody(RoutingContext ctx) {
+        if (ctx.body().length() > 0) {
+            try {
+                Object parsed = ctx.body().asJsonObject();
+                if (parsed == null) {
+                    throw new DecodeException("empty");
+                }
+            } catch (DecodeException | ClassCastException e) {
+                error(ctx, 400, "the body must be a JSON object, e.g. {\"reason\": \"deploy\"}: " + e.getMessage());
+                return;
+            }
+        }
+        ctx.next();
+    }
+
+    private void ready(RoutingContext ctx) {
+        ServedZones zones = backend.zones();
+        backend.health().status().onComplete(ar -> {
+            long unjudged = ar.succeeded() ? ar.result().stream()
+                    .filter(s -> s.monitor() != null && s.state() == dev.geosteer.health.HealthView.State.UNKNOWN)
+                    .count() : -1;
+            boolean graceOver = Instant.now().isAfter(backend.startedAt().plus(backend.readyGrace()));
+            JsonObject body = new JsonObject().put("zones", zones.size()).put("origins_without_verdict", unjudged);
+            if (zones.size() == 0) {
+                json(ctx, 503, body.put("status", "not ready").put("reason", "no zone loaded"));
+            } else if (unjudged > 0 && !graceOver) {
+                json(ctx, 503, body.put("status", "not ready").put("reason", unjudged
+                        + " origins have no health verdict yet"));
+            } else {
+                json(ctx, 200, body.put("status", "ready"));
+            }
+        });
+    }
+
+    private void status(RoutingContext ctx) {
+        JsonArray zones = new JsonArray();
+        for (ServedZone z : sorted(backend.zones())) {
+            zones.add(new JsonObject()
+                    .put("zone", z.zone().originText())
+                    .put("serial", z.zone().serial())
+                    .put("file", String.valueOf(z.zone().source()))
+                    .put("loaded_at", z.zone().loadedAt().toString())
+                    .put("records", z.zone().recordCount())
+                    .put("names", z.zone().nameCount())
+                    .put("balancers", z.steering() instanceof ZoneSteering s ? s.balancerCount() : 0));
+        }
+        JsonArray dbs = new JsonArray();
+        for (GeoIndex.Database db : backend.geo().databases()) {
+            dbs.add(new JsonObject().put("file", db.path().toString()).put("type", db.type())
+                    .put("ip_version", db.ipVersion()).put("built", db.built().toString())
+                    .put("networks", db.networks()));
+        }
+        JsonArray listen = new JsonArray();
+        backend.dnsAddresses().forEach(a -> listen.add(Addresses.format(a)));
+        backend.health().status().onComplete(ar -> {
+            Map<String, Integer> states = new HashMap<>();
+            int drained = 0;
+            if (ar.succeeded()) {
+                for (HealthChecker.OriginStatus s : ar.result()) {
+                    states.merge(s.state().name().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
+                    drained += s.drained() ? 1 : 0;
+                }
+            }
+            json(ctx, 200, new JsonObject()
+                    .put("version", backend.version())
+                    .put("started_at", backend.startedAt().toString())
+                    .put("uptime_seconds", Duration.between(backend.startedAt(), Instant.now()).toSeconds())
+                    .put("listen", listen)
+                    .put("zones", zones)
+                    .put("geoip", dbs)
+                    .put("origins", new JsonObject(new HashMap<>(states)).put("drained", drained))
+                    .put("last_reload", new JsonObject(backend.lastReload())));
+        });
+    }
+
+    private void pools(RoutingContext ctx) {
+        String zoneFilter = ctx.request().getParam("zone");
+        backend.health().status().onComplete(ar -> {
+            Map<String, HealthChecker.OriginStatus> byKey = new HashMap<>();
+            if (ar.succeeded()) {
+                ar.result().forEach(s -> byKey.put(s.key(), s));
+            }
+            JsonArray out = new JsonArray();
+            for (ServedZone z : sorted(backend.zones())) {
+                if (zoneFilter != null && !z.zone().originText().equals(zoneName(zoneFilter))) {
+                    continue;
+                }
+                if (z.steering() instanceof ZoneSteering s) {
+                    for (Pool p : s.pools()) {
+                        out.add(pool(z, p, byKey));
+                    }
+                }
+            }
+            json(ctx, 200, new JsonObject().put("pools", out));
+        });
+    }
+
+    private JsonObject pool(ServedZone z, Pool p, Map<String, HealthChecker.OriginStatus> byKey) {
+        var view = backend.health().view();
+        JsonArray origins = new JsonArray();
+        for (Origin o : p.origins()) {
+            HealthChecker.OriginStatus s = byKey.get(o.key());
+            JsonObject j = new JsonObject().put("name", o.name()).put("address", Addresses.format(o.address()))
+                    .put("check_address", Addresses.format(o.checkAddress()))
+                    .put("monitor", o.monitor() == null ? null : o.monitor().name())
+                    .put("usable", view.usable(o.key()));
+            if (s != null) {
+                j.put("state", s.state().name().toLowerCase(java.util.Locale.ROOT))
+                        .put("since", s.since().toString())
+                        .put("drained", s.drained())
+                        .put("last_result", s.lastResult())
+                        .put("last_latency_ms", s.lastLatencyMillis())
+                        .put("last_check", s.lastCheck() == null ? null : s.lastCheck().toString())
+                        .put("checks", s.checks())
+                        .put("failures", s.failures());
+            } else {
+                j.put("state", "unknown").put("drained", view.drained(o.key()));
+            }
+            origins.add(j);
+        }
+        return new JsonObject().put("zone", z.zone().originText()).put("name", p.name())
+                .put("healthy", p.isHealthy(view)).put("usable_origins", p.usableCount(view))
+                .put("minimum_origins", p.minimumOrigins()).put("origins", origins);
+    }
+
+    private void balancers(RoutingContext ctx) {
+        ServedZone z = backend.zones().get(org.xbill.DNS.Name.fromConstantString(zoneName(ctx.pathParam("zone"))));
+        if (z == null) {
+            error(ctx, 404, "no zone " + zoneName(ctx.pathParam("zone")) + " is served");
+            return;
+        }
+        JsonArray list = new JsonArray();
+        if (z.steering() instanceof ZoneSteering s) {
+            s.describe().forEach(m -> list.add(new JsonObject(m)));
+        }
+        json(ctx, 200, new JsonObject().put("zone", z.zone().originText()).put("balancers", list));
+    }
+
+    private void lookup(RoutingContext ctx) {
+        String name = ctx.request().getParam("name");
+        String type = ctx.request().getParam("type", "A");
+        String client = ctx.request().getParam("client", "127.0.0.1");
+        if (name == null || name.isBlank()) {
+            error(ctx, 400, "the 'name' parameter is required, e.g. /api/v1/lookup?name=www.example.test&type=A"
+                    + "&client=175.16.199.0/24");
+            return;
+        }
+        try {
+            ClientAddress who = dev.geosteer.Lookup.parseClient(client);
+            List<String> lines = backend.lookup(name, type, who, "tcp".equals(ctx.request().getParam("transport")));
+            json(ctx, 200, new JsonObject().put("lines", new JsonArray(lines)));
+        } catch (IllegalArgumentException e) {
+            error(ctx, 400, e.getMessage());
+        }
+    }
+
+    private void reload(RoutingContext ctx) {
+        backend.reload().onComplete(ar -> {
+            if (ar.failed()) {
+                error(ctx, 500, "reload failed: " + ar.cause().getMessage());
+                return;
+            }
+            JsonArray errors = new JsonArray();
+            ar.result().forEach(e -> errors.add(e.toString()));
+            json(ctx, ar.result().isEmpty() ? 200 : 422, new JsonObject()
+                    .put("status", ar.result().isEmpty() ? "reloaded" : "errors: the previous versions stay in service")
+                    .put("errors", errors).put("zones", backend.zones().size()));
+        });
+    }
+
+    private void drain(RoutingContext ctx, boolean drain) {
+        String pool = ctx.pathParam("pool");
+        String origin = ctx.pathParam("origin");
+        String zoneParam = ctx.request().getParam("zone");
+        List<String> zones = new ArrayList<>();
+        for (ServedZone z : sorted(backend.zones())) {
+            if (z.steering() instanceof ZoneSteering s && s.pools().stream().anyMatch(p -> p.name().equals(pool))
+                    && (zoneParam == null || z.zone().originText().equals(zoneName(zoneParam)))) {
+                zones.add(z.zone().originText());
+            }
+        }
+        if (zones.isEmpty()) {
+            error(ctx, 404, "no pool '" + pool + "'" + (zoneParam == null ? "" : " in zone " + zoneName(zoneParam)));
+            return;
+        }
+        if (zones.size() > 1) {
+            error(ctx, 409, "pool '" + pool + "' exists in several zones " + zones + ": add ?zone=<zone>");
+            return;
+        }
+        String selector = zones.get(0) + "/" + pool + (origin == null ? "" : "/" + origin);
+        backend.health().drain(selector, drain).onComplete(ar -> {
+            if (ar.failed()) {
+                error(ctx, 500, ar.cause().getMessage());
+            } else if (ar.result() == 0) {
+                error(ctx, 404, "no origin '" + origin + "' in pool '" + pool + "'");
+            } else {
+                json(ctx, 200, new JsonObject().put("selector", selector).put("drained", drain)
+                        .put("origins", ar.result())
+                        .put("note", "API drains last until undrained or restart; admin-state.yaml drains persist"));
+            }
+        });
+    }
+
+    // ---- helpers
+
+    private static List<ServedZone> sorted(ServedZones zones) {
+        List<ServedZone> list = new ArrayList<>(zones.all());
+        list.sort(java.util.Comparator.comparing(z -> z.zone().originText()));
+        return list;
+    }
+
+    private static String zoneName(String raw) {
+        String z = raw.toLowerCase(java.util.Locale.ROOT);
+        return z.endsWith(".") ? z : z + ".";
+    }
+
+    private static void json(RoutingContext ctx, int status, JsonObject body) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                .end(body.encodePrettily() + "\n");
+    }
+
+    private static void error(RoutingContext ctx, int status, String message) {
+        if (!ctx.response().ended()) {
+            json(ctx, status, new JsonObject().put("error", message).put("status", status));
+        }
+    }
+
+}

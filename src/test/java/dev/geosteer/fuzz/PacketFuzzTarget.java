@@ -1,0 +1,86 @@
+package dev.geosteer.fuzz;
+
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.geosteer.config.ZoneCatalog;
+import dev.geosteer.dns.Responder;
+import dev.geosteer.dns.WireWriter;
+import dev.geosteer.geo.GeoService;
+import dev.geosteer.health.HealthView;
+import dev.geosteer.steer.SteeringCompiler;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Coverage-guided, in-process fuzzing of the whole answer path: {@code QueryParser}, the
+ * {@code ZoneResolver} over the test zones with geo.test's steering compiled against the GeoIP2 City test
+ * database (wired as {@code Catalogs} wires the server), and the {@code WireWriter}.
+ *
+ * <p>Input: byte 0 chooses the transport (bit 0: TCP), the client address (bits 1-2, see
+ * {@link FuzzSupport#CLIENTS}) and the health view (bits 3-4); the rest is the query packet. Every answer
+ * must re-parse with dnsjava, carry the query's ID, fit the transport, and echo the question (see
+ * {@link FuzzSupport#checkAnswer}); a resolver exception, which the server turns into SERVFAIL, fails too.
+ *
+ * <p>Without {@code JAZZER_FUZZ} this runs the seeds in {@code PacketFuzzTargetInputs/fuzzPacket} (and any
+ * crash file Jazzer saved there) as a regression test. Fuzz with {@code .ci/fuzz.sh}.
+ */
+class PacketFuzzTarget {
+
+    /** Built on first use, so that in fuzzing mode the server classes load after Jazzer's agent. */
+    private static final class World {
+        static final HealthView[] VIEWS = FuzzSupport.healthViews("geo.test.");
+        static volatile HealthView health = HealthView.NONE;
+        static final ZoneCatalog CATALOG = load();
+        static final Responder RESPONDER = FuzzSupport.responder(CATALOG::current);
+        /** One writer reused across inputs, as on an event loop: state must not leak between answers. */
+        static final WireWriter WRITER = new WireWriter();
+
+        private static ZoneCatalog load() {
+            Path dir = FuzzSupport.copyResources("zones/example.test.zone", "zones/other.test.zone",
+                    "zones/geo.test.zone", "zones/geo.test.steer.yaml", "geoip/GeoIP2-City-Test.mmdb");
+            // As Catalogs.of and Catalogs.refresh do: databases first, then zones compiled against them.
+            GeoService geo = new GeoService(dir.resolve("geoip"), List.of());
+            if (!geo.refresh() || geo.current().databases().isEmpty()) {
+                throw new IllegalStateException("GeoIP test database not loaded: " + geo.lastError());
+            }
+            ZoneCatalog catalog = new ZoneCatalog(dir.resolve("zones"),
+                    new SteeringCompiler(geo::current, () -> health));
+            ZoneCatalog.Result r = catalog.refresh();
+            if (!r.errors().isEmpty() || catalog.current().size() != 3) {
+                throw new IllegalStateException("test zones not loaded: " + r.errors());
+            }
+            return catalog;
+        }
+    }
+
+    @FuzzTest(maxDuration = "60s")
+    @DictionaryEntries({
+            // names of the test zones, as wire labels
+            "\u0007example\u0004test\u0000", "\u0005other\u0004test\u0000", "\u0003geo\u0004test\u0000",
+            "\u0003www", "\u0004wild", "\u0001*", "\u0005child", "\u0002dn", "\u0005loop1", "\u0005alias",
+            "\u0003prox", "\u0004fail", "\u0004rand", "\u0005multi", "\u0002v6", "\u0006v4only", "\u0005large",
+            "\u0002cn", "\u0006exists", "\u0004deep",
+            // qtype + class IN: A, NS, CNAME, SOA, MX, TXT, SRV, DNAME, OPT, DS, RRSIG (AAAA, ANY, AXFR and TSIG
+            // cannot be written: Jazzer passes 0x1c-0x1f unescaped and UTF-8-encodes bytes above 0x7f)
+            "\u0000\u0001\u0000\u0001", "\u0000\u0002\u0000\u0001", "\u0000\u0005\u0000\u0001",
+            "\u0000\u0006\u0000\u0001", "\u0000\u000f\u0000\u0001", "\u0000\u0010\u0000\u0001",
+            "\u0000\u0021\u0000\u0001", "\u0000\u0027\u0000\u0001", "\u0000\u0029\u0000\u0001",
+            "\u0000\u002b\u0000\u0001", "\u0000\u002e\u0000\u0001",
+            // an empty OPT RR advertising 4096 bytes, and an ECS option code (8)
+            "\u0000\u0000\u0029\u0010\u0000\u0000\u0000\u0000\u0000\u0000\u0000", "\u0000\u0008",
+    })
+    void fuzzPacket(byte[] input) {
+        if (input.length == 0) {
+            return;
+        }
+        int options = input[0] & 0xFF;
+        boolean tcp = (options & 1) != 0;
+        InetAddress client = FuzzSupport.CLIENTS[(options >> 1) & 3];
+        World.health = World.VIEWS[(options >> 3) & 3];
+        byte[] packet = Arrays.copyOfRange(input, 1, input.length);
+        FuzzSupport.answerAndCheck(World.RESPONDER, World.WRITER, packet, client, tcp);
+    }
+}

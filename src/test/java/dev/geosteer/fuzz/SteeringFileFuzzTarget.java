@@ -1,0 +1,130 @@
+package dev.geosteer.fuzz;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.geosteer.config.SteeringLoader;
+import dev.geosteer.dns.Responder;
+import dev.geosteer.dns.WireWriter;
+import dev.geosteer.geo.GeoService;
+import dev.geosteer.health.HealthView;
+import dev.geosteer.query.ServedZone;
+import dev.geosteer.query.ServedZones;
+import dev.geosteer.query.Steering;
+import dev.geosteer.steer.SteeringCompiler;
+import dev.geosteer.zone.Zone;
+import dev.geosteer.zone.ZoneException;
+import dev.geosteer.zone.ZoneLoader;
+import org.xbill.DNS.ClientSubnetOption;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Type;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Coverage-guided fuzzing of the steering file loader: arbitrary YAML as {@code geo.test.steer.yaml},
+ * checked by {@code SteeringCompiler.prepare} against the parsed geo.test zone, then compiled into the
+ * zone and built against the GeoIP2 City test database (as {@code ZoneCatalog.load} does). Each step may
+ * reject the file with a {@link ZoneException}; nothing else may escape. A file that builds must then
+ * answer A, AAAA and ANY for each of its balancers, for several clients and health views.
+ *
+ * <p>Input ({@link FuzzedDataProvider}): the last byte picks the packet source and the health view;
+ * everything before it is the YAML file.
+ */
+class SteeringFileFuzzTarget {
+    private static final int MAX_BALANCERS = 6;
+
+    /** Built on first use, so that in fuzzing mode the server classes load after Jazzer's agent. */
+    private static final class World {
+        static final HealthView[] VIEWS = FuzzSupport.healthViews("geo.test.");
+        static volatile HealthView health = HealthView.NONE;
+        static final Path DIR = FuzzSupport.copyResources("zones/geo.test.zone", "geoip/GeoIP2-City-Test.mmdb");
+        static final Path STEER_FILE = DIR.resolve("zones/geo.test.steer.yaml");
+        static final ZoneLoader.ParsedZone PARSED = parse();
+        static final SteeringCompiler COMPILER = new SteeringCompiler(geo()::current, () -> health);
+        static volatile ServedZones served = ServedZones.EMPTY;
+        static final Responder RESPONDER = FuzzSupport.responder(() -> served);
+        static final WireWriter WRITER = new WireWriter();
+        /** ECS options: a GB /24, a JP /32 (IPv6), and /0 ("use no client information"). */
+        static final ClientSubnetOption[] ECS = {
+                new ClientSubnetOption(24, FuzzSupport.ip("81.2.69.0")),
+                new ClientSubnetOption(32, FuzzSupport.ip("2001:218::")),
+                new ClientSubnetOption(0, FuzzSupport.ip("0.0.0.0"))};
+
+        private static ZoneLoader.ParsedZone parse() {
+            try {
+                return ZoneLoader.parse(DIR.resolve("zones/geo.test.zone"));
+            } catch (ZoneException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private static GeoService geo() {
+            GeoService geo = new GeoService(DIR.resolve("geoip"), List.of());
+            if (!geo.refresh() || geo.current().databases().isEmpty()) {
+                throw new IllegalStateException("GeoIP test database not loaded: " + geo.lastError());
+            }
+            return geo;
+        }
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    @DictionaryEntries({
+            "monitors:", "pools:", "balancers:", "type:", "port:", "path:", "method:", "host:", "headers:",
+            "expect:", "expect_body:", "interval:", "timeout:", "rise:", "fall:", "tls_verify:", "ca_file:",
+            "monitor:", "location:", "lat:", "lon:", "minimum_origins:", "weight:", "origins:", "name:",
+            "address:", "check_address:", "ttl:", "steering:", "default_pools:", "regions:", "nets:",
+            "fallback_pool:", "max_answers:", "http", "https", "tcp", "GET", "HEAD", "geo", "proximity",
+            "failover", "random", "2xx", "200-399", "10s", "200ms", "5m", "EU", "AS", "JP", "US-CA",
+            "country:NA", "continent:NA", "10.0.0.0/8", "2001:db8::/32", "192.0.2.1", "2001:db8::1", "\"*.wild\"",
+            "\"@\"", "{ ", " }", "[", "]", "- ", ": ", "~", "null", "&a ", "*a", "!!str ", "---", "\"\\0\"",
+    })
+    void fuzzSteeringFile(FuzzedDataProvider data) {
+        int options = data.consumeByte() & 0xFF;
+        byte[] yaml = data.consumeRemainingAsBytes();
+        try {
+            Files.write(World.STEER_FILE, yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        World.health = World.VIEWS[(options >> 2) & 3];
+        SteeringLoader.Prepared prepared;
+        Zone zone;
+        try {
+            prepared = World.COMPILER.prepare(World.STEER_FILE, World.PARSED);
+            if (prepared == null) {
+                throw new AssertionError("prepare returned null (no file) for an existing file");
+            }
+            zone = ZoneLoader.compile(World.PARSED, prepared.names());
+        } catch (ZoneException e) {
+            if (e.errors().isEmpty()) {
+                throw new AssertionError("a ZoneException without errors", e);
+            }
+            return;
+        }
+        Steering steering = prepared.build(zone);
+        World.served = new ServedZones(Map.of(zone.origin(), new ServedZone(zone, steering)));
+        InetAddress source = FuzzSupport.CLIENTS[options & 3];
+        int balancers = 0;
+        for (Name owner : prepared.names().keySet()) {
+            if (balancers++ == MAX_BALANCERS) {
+                break;
+            }
+            Name q = owner.isWild() ? Name.fromConstantString("x." + new Name(owner, 1)) : owner;
+            for (int type : new int[] {Type.A, Type.AAAA, Type.ANY}) {
+                FuzzSupport.answerAndCheck(World.RESPONDER, World.WRITER, FuzzSupport.query(q, type, 0, null), source,
+                        false);
+                for (ClientSubnetOption ecs : World.ECS) {
+                    FuzzSupport.answerAndCheck(World.RESPONDER, World.WRITER, FuzzSupport.query(q, type, 1232, ecs),
+                            source, type == Type.ANY);
+                }
+            }
+        }
+    }
+}
