@@ -90,6 +90,15 @@ public final class TestServer implements AutoCloseable {
         return r.send(Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)));
     }
 
+    /** A UDP query with EDNS Client Subnet {@code subnet} ("2.2.3.0/24"). */
+    public Message withSubnet(String name, int type, String subnet) throws IOException {
+        SimpleResolver r = resolver(false);
+        String[] p = subnet.split("/");
+        r.setEDNS(0, 1232, 0, List.<EDNSOption>of(new org.xbill.DNS.ClientSubnetOption(Integer.parseInt(p[1]),
+                java.net.InetAddress.getByName(p[0]))));
+        return r.send(Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)));
+    }
+
     public Message udp(String name, int type) throws IOException {
         return query(name, type, false);
     }

@@ -72,11 +72,36 @@ public final class ZoneLoader {
                 lines.add(in.recordStartLine());
             }
         } catch (TextParseException e) {
-            throw new ZoneException(dnsjavaError(shown, e, in.recordStartLine()));
+            ZoneError err = dnsjavaError(shown, e, in.recordStartLine());
+            throw new ZoneException(new ZoneError(shown, lineOfProblem(bytes, err.line(), in.recordStartLine()),
+                    err.reason()));
         } catch (IOException | RuntimeException e) {
             throw new ZoneException(new ZoneError(shown, in.recordStartLine(), String.valueOf(e.getMessage())));
         }
         return ParsedZone.of(shown, file, records, lines);
+    }
+
+    /**
+     * dnsjava reports a token missing at the end of a line on the next line. Walk back to the last line
+     * that belongs to the failing record: not blank, not a comment, not the start of another record.
+     */
+    private static int lineOfProblem(byte[] bytes, int reported, int recordStart) {
+        if (reported <= recordStart) {
+            return reported;
+        }
+        String[] lines = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).split("\n", -1);
+        int l = reported;
+        while (l > recordStart && l <= lines.length) {
+            String text = lines[l - 1];
+            String trimmed = text.strip();
+            boolean blank = trimmed.isEmpty() || trimmed.startsWith(";");
+            boolean newRecord = !text.isEmpty() && !Character.isWhitespace(text.charAt(0)) && !blank;
+            if (!blank && !newRecord) {
+                break;
+            }
+            l--;
+        }
+        return l;
     }
 
     private static ZoneError dnsjavaError(String file, TextParseException e, int fallbackLine) {

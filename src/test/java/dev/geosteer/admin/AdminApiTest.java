@@ -79,7 +79,7 @@ class AdminApiTest {
 
     String answer(String name, String subnet) {
         try {
-            var m = dev.geosteer.steer.GeoReloadTest.askOn(server, name, subnet);
+            var m = server.withSubnet(name, Type.A, subnet);
             return m.getSection(org.xbill.DNS.Section.ANSWER).get(0).rdataToString();
         } catch (Exception e) {
             return e.toString();

@@ -28,19 +28,10 @@ class GeoReloadTest {
 
     String answer(String subnet) {
         try {
-            return GeoSteeringTest.addresses(askOn(server, "geo.geo.test.", subnet)).toString();
+            return GeoSteeringTest.addresses(server.withSubnet("geo.geo.test.", Type.A, subnet)).toString();
         } catch (Exception e) {
             return e.toString();
         }
-    }
-
-    static org.xbill.DNS.Message askOn(TestServer s, String name, String subnet) throws Exception {
-        var r = s.resolver(false);
-        String[] p = subnet.split("/");
-        r.setEDNS(0, 1232, 0, java.util.List.of(new org.xbill.DNS.ClientSubnetOption(Integer.parseInt(p[1]),
-                java.net.InetAddress.getByName(p[0]))));
-        return r.send(org.xbill.DNS.Message.newQuery(org.xbill.DNS.Record.newRecord(
-                org.xbill.DNS.Name.fromString(name), Type.A, org.xbill.DNS.DClass.IN)));
     }
 
     @Test
