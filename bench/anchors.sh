@@ -23,6 +23,7 @@ PORT=5399
 HEAP=256m
 JAVA_OPTS=${GEOSTEER_JAVA_OPTS:-}
 OUT=""
+QUIET_WAIT=0              # wait up to this many seconds, before starting, for 10 quiet seconds in a row
 ANCH_ARGS=()
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -36,6 +37,8 @@ Options (before --):
   --port P         first port to try for geosteer on 127.0.0.1 (default $PORT)
   --heap SIZE      -Xmx (default $HEAP);  --java-opts 'OPTS'  more JVM options
   --out DIR        results dir (default bench/results/anchors-<timestamp>)
+  --quiet-wait S   before starting, wait up to S s until the machine has been quiet (< 25 % of a core
+                   busy) for 10 s in a row (default 0 = start at once); on a shared box, use it
   --anchors DIR    the anchors' directory (default $ANCHORS_DIR; env ANCHORS_DIR)
 After --: options of anchors/run.sh (see $ANCHORS_DIR/run.sh --help), e.g. -l SECS, -r N,
   --pin "shared pinned", --lat-qps "2000 20000", --targets "gdnsd pdns", --only REGEX, --no-failover.
@@ -49,6 +52,7 @@ while [ $# -gt 0 ]; do
     --heap) HEAP=$2; shift 2;;
     --java-opts) JAVA_OPTS=$2; shift 2;;
     --out) OUT=$2; shift 2;;
+    --quiet-wait) QUIET_WAIT=$2; shift 2;;
     --anchors) ANCHORS_DIR=$2; shift 2;;
     --) shift; ANCH_ARGS=("$@"); break;;
     -h|--help) usage; exit 0;;
@@ -82,10 +86,25 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+wait_quiet() {  # nothing of ours runs yet: the host's busy time is everybody else's
+  local deadline=$(( $(date +%s) + QUIET_WAIT )) quiet=0 a b ta tb pct
+  log "waiting up to ${QUIET_WAIT}s for 10 quiet seconds"
+  read -r a ta < <(awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat)
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    sleep 1
+    read -r b tb < <(awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat)
+    pct=$(awk -v a="$a" -v b="$b" -v ta="$ta" -v tb="$tb" -v n="$(nproc)" 'BEGIN{printf "%.0f", (b - a) / (tb - ta) * n * 100}')
+    a=$b; ta=$tb
+    if [ "$pct" -lt 25 ]; then quiet=$((quiet + 1)); [ $quiet -ge 10 ] && { log "quiet, starting"; return 0; }; else quiet=0; fi
+  done
+  log "WARNING: the machine did not get quiet within ${QUIET_WAIT}s, starting anyway"
+}
+[ "$QUIET_WAIT" != 0 ] && wait_quiet
+
 CMD="java -Xmx$HEAP $JAVA_OPTS -jar $JAR serve --config $TMP/fixture/geosteer.yaml --zones $TMP/fixture/zones --listen 127.0.0.1:$PORT"
 {
   echo "bench/anchors.sh $(date -Is)"
-  echo "jar: $JAR built $(date -r "$JAR" '+%F %T'); repo $(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null)$(cd "$REPO" && git diff --quiet HEAD -- src 2>/dev/null || echo ' (src modified)')"
+  echo "jar: $(jar_desc "$JAR")"
   echo "extra-cmd: $CMD"
   echo "anchors args: ${ANCH_ARGS[*]}"
 } > "$OUT/geosteer-header.txt"

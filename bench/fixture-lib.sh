@@ -75,3 +75,19 @@ anchors_queries() {
   [ -f "$1/geo-ecs.bin" ] && return 0
   python3 "$ANCHORS_DIR/queries/gen_queries.py" -o "$1" >/dev/null
 }
+
+# jar_desc JAR: what is being measured. A jar built from a copy of the repository (as the bench
+# README suggests: /tmp/gsgeo/target/geosteer.jar) is described by a BUILD-INFO file beside target/
+# if there is one; the repository's own target/geosteer.jar by the repository's HEAD.
+jar_desc() {
+  local jar=$1 d
+  d="$jar built $(date -r "$jar" '+%F %T' 2>/dev/null)"
+  if [ -f "$(dirname "$jar")/../BUILD-INFO" ]; then
+    d+=" ($(head -1 "$(dirname "$jar")/../BUILD-INFO"))"
+  elif [ "$jar" = "$REPO/target/geosteer.jar" ]; then
+    d+=" (repo at $(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null)$(cd "$REPO" && git diff --quiet HEAD -- src 2>/dev/null || echo ', src modified'))"
+  else
+    d+=" (not the repository's build)"
+  fi
+  echo "$d"
+}

@@ -313,8 +313,7 @@ else
     sleep 0.2
   done
   log "server pid $PID answers on $HOST:$PORT"
-  SERVER_DESC="$(java -jar "$JAR" --version 2>/dev/null | head -1), $JAR built $(date -r "$JAR" '+%F %T')"
-  [ "$JAR" = "$REPO/target/geosteer.jar" ] && SERVER_DESC+=" (repo at $(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null)$(cd "$REPO" && git diff --quiet HEAD -- src 2>/dev/null || echo ', src modified'))"
+  SERVER_DESC="$(java -jar "$JAR" --version 2>/dev/null | head -1), $(jar_desc "$JAR")"
   SERVER_DESC+=", -Xmx$HEAP${JAVA_OPTS:+ $JAVA_OPTS}, pid $PID"
   if [ "$FIXTURE" = yes ]; then
     SERVER_DESC+="; serving the anchors' fixture (bench/fixture, $HEALTH$([ "$HEALTH" = health ] && echo ", origins 127.0.0.11-13:$ORIGIN_PORT"))"

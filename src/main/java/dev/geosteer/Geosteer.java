@@ -8,7 +8,7 @@ import dev.geosteer.config.ServerConfig;
 import dev.geosteer.config.ZoneCatalog;
 import dev.geosteer.dns.Addresses;
 import dev.geosteer.dns.DnsServer;
-import dev.geosteer.dns.Limiter;
+import dev.geosteer.dns.ResponseRateLimiter;
 import dev.geosteer.dns.ListenOptions;
 import dev.geosteer.dns.QueryObserver;
 import dev.geosteer.dns.Responder;
@@ -124,8 +124,10 @@ public final class Geosteer implements AutoCloseable {
                     + ", sampling " + config.queryLog.sample);
         }
         ZoneResolver resolver = new ZoneResolver(catalog::current);
-        Responder responder = new Responder(resolver, listen.udpMaxSize(), QueryObserver.all(observers));
-        dns = new DnsServer(vertx, responder, Limiter.NONE, listen);
+        QueryObserver observer = QueryObserver.all(observers);
+        ResponseRateLimiter rrl = new ResponseRateLimiter(config.rrlSettings(), observer);
+        Responder responder = new Responder(resolver, listen.udpMaxSize(), observer, rrl);
+        dns = new DnsServer(vertx, responder, listen);
         dns.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
         if (config.admin.listen != null && !config.admin.listen.isBlank()) {

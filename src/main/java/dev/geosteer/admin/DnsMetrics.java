@@ -36,8 +36,8 @@ public final class DnsMetrics implements QueryObserver {
     private final Timer tcpLatency;
     private final Counter udpTruncated;
     private final Counter tcpTruncated;
-    private final Counter udpDropped;
-    private final Counter tcpDropped;
+    private final ConcurrentHashMap<String, Counter> dropped = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> limited = new ConcurrentHashMap<>();
 
     public DnsMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -47,8 +47,6 @@ public final class DnsMetrics implements QueryObserver {
                 .tag("transport", "udp").register(registry);
         tcpTruncated = Counter.builder("geosteer_dns_truncated").description("Responses sent with TC set")
                 .tag("transport", "tcp").register(registry);
-        udpDropped = dropped(registry, "udp");
-        tcpDropped = dropped(registry, "tcp");
     }
 
     private static Timer latency(MeterRegistry registry, String transport) {
@@ -61,11 +59,6 @@ public final class DnsMetrics implements QueryObserver {
                 .register(registry);
     }
 
-    private static Counter dropped(MeterRegistry registry, String transport) {
-        return Counter.builder("geosteer_dns_dropped")
-                .description("Packets dropped unanswered: not a query (shorter than a header, or a response)")
-                .tag("transport", transport).tag("reason", "malformed").register(registry);
-    }
 
     @Override
     public void answered(Query q, Response r, InetAddress client, boolean tcp, boolean truncated, long nanos) {
@@ -102,8 +95,18 @@ public final class DnsMetrics implements QueryObserver {
     }
 
     @Override
-    public void dropped(boolean tcp) {
-        (tcp ? tcpDropped : udpDropped).increment();
+    public void dropped(boolean tcp, String reason) {
+        String transport = tcp ? "tcp" : "udp";
+        dropped.computeIfAbsent(transport + reason, k -> Counter.builder("geosteer_dns_dropped")
+                .description("Packets dropped unanswered: malformed (not a query), send_queue_full (shed)")
+                .tag("transport", transport).tag("reason", reason).register(registry)).increment();
+    }
+
+    @Override
+    public void rateLimited(String action) {
+        limited.computeIfAbsent(action, k -> Counter.builder("geosteer_rrl")
+                .description("Responses rate limited: dropped, slipped (sent truncated), dry_run_* (would have been)")
+                .tag("action", k).register(registry)).increment();
     }
 
     private static int indexOf(int[] list, int value) {

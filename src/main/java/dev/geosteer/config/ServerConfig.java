@@ -29,6 +29,7 @@ public final class ServerConfig {
     public Health health = new Health();
     public Admin admin = new Admin();
     public QueryLog queryLog = new QueryLog();
+    public Rrl rrl = new Rrl();
 
     public static final class Geoip {
         /** Databases to load; empty = every {@code .mmdb} in {@link #dir}. */
@@ -60,6 +61,22 @@ public final class ServerConfig {
         public Duration ttlFloor = Duration.ofSeconds(5);
         /** /readyz reports ready after this long even if some origins have no verdict yet. */
         public Duration readyGrace = Duration.ofSeconds(30);
+    }
+
+    /** Response rate limiting (UDP only), the BIND/Knot model. */
+    public static final class Rrl {
+        /** on, off, or dry_run (count and log, but answer everything). */
+        public String mode = "on";
+        public int responsesPerSecond = 20;
+        public int nxdomainsPerSecond = 20;
+        public int errorsPerSecond = 20;
+        /** Every slip-th limited response is sent truncated (TC) instead of dropped; 0 = drop all. */
+        public int slip = 2;
+        public int ipv4Prefix = 24;
+        public int ipv6Prefix = 56;
+        public int tableSize = 65536;
+        /** Networks never limited. Loopback by default: it cannot be a reflection victim. */
+        public List<String> exempt = new ArrayList<>(List.of("127.0.0.0/8", "::1/128"));
     }
 
     public static final class QueryLog {
@@ -124,6 +141,28 @@ public final class ServerConfig {
         if (reload.interval.toMillis() < 100) {
             errors.add(new ZoneError(file, 0, "'reload.interval' must be at least 100ms"));
         }
+        try {
+            dev.geosteer.dns.ResponseRateLimiter.mode(rrl.mode);
+        } catch (IllegalArgumentException e) {
+            errors.add(new ZoneError(file, 0, "'rrl.mode' must be on, off or dry_run, not '" + rrl.mode + "'"));
+        }
+        if (rrl.responsesPerSecond < 0 || rrl.nxdomainsPerSecond < 0 || rrl.errorsPerSecond < 0 || rrl.slip < 0
+                || rrl.slip > 10) {
+            errors.add(new ZoneError(file, 0, "'rrl' rates must be >= 0 and slip within 0..10"));
+        }
+        if (rrl.ipv4Prefix < 8 || rrl.ipv4Prefix > 32 || rrl.ipv6Prefix < 16 || rrl.ipv6Prefix > 128) {
+            errors.add(new ZoneError(file, 0, "'rrl.ipv4_prefix' must be within 8..32 and 'ipv6_prefix' 16..128"));
+        }
+        if (rrl.tableSize < 1024 || rrl.tableSize > 1 << 24) {
+            errors.add(new ZoneError(file, 0, "'rrl.table_size' must be within 1024..16777216"));
+        }
+        for (String e : rrl.exempt) {
+            try {
+                parseCidr(e);
+            } catch (IllegalArgumentException ex) {
+                errors.add(new ZoneError(file, 0, "'rrl.exempt': " + ex.getMessage()));
+            }
+        }
         if (queryLog.sample < 0 || queryLog.sample > 1) {
             errors.add(new ZoneError(file, 0, "'query_log.sample' must be within 0..1"));
         }
@@ -136,6 +175,35 @@ public final class ServerConfig {
         }
         if (!errors.isEmpty()) {
             throw new ZoneException(errors);
+        }
+    }
+
+    public dev.geosteer.dns.ResponseRateLimiter.Settings rrlSettings() {
+        List<dev.geosteer.dns.ResponseRateLimiter.Exempt> exempt = new ArrayList<>();
+        for (String e : rrl.exempt) {
+            exempt.add(parseCidr(e));
+        }
+        return new dev.geosteer.dns.ResponseRateLimiter.Settings(dev.geosteer.dns.ResponseRateLimiter.mode(rrl.mode),
+                rrl.responsesPerSecond, rrl.nxdomainsPerSecond, rrl.errorsPerSecond, rrl.slip, rrl.ipv4Prefix,
+                rrl.ipv6Prefix, rrl.tableSize, exempt);
+    }
+
+    static dev.geosteer.dns.ResponseRateLimiter.Exempt parseCidr(String text) {
+        int slash = text.indexOf('/');
+        String host = slash < 0 ? text.trim() : text.substring(0, slash).trim();
+        if (!host.matches("[0-9a-fA-F:.]+")) {
+            throw new IllegalArgumentException("'" + text + "' is not a network (e.g. 192.0.2.0/24)");
+        }
+        try {
+            InetAddress a = InetAddress.getByName(host);
+            int max = a.getAddress().length * 8;
+            int prefix = slash < 0 ? max : Integer.parseInt(text.substring(slash + 1).trim());
+            if (prefix < 0 || prefix > max) {
+                throw new IllegalArgumentException("'" + text + "': prefix must be within 0.." + max);
+            }
+            return new dev.geosteer.dns.ResponseRateLimiter.Exempt(a.getAddress(), prefix);
+        } catch (UnknownHostException | NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a network (e.g. 192.0.2.0/24)");
         }
     }
 

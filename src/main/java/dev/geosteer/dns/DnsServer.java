@@ -40,17 +40,15 @@ public final class DnsServer {
 
     private final Vertx vertx;
     private final Responder responder;
-    private final Limiter limiter;
     private final ListenOptions options;
     private final AtomicInteger tcpOpen = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, Integer> tcpPerClient = new ConcurrentHashMap<>();
     private final List<String> deployments = new ArrayList<>();
     private List<InetSocketAddress> bound = List.of();
 
-    public DnsServer(Vertx vertx, Responder responder, Limiter limiter, ListenOptions options) {
+    public DnsServer(Vertx vertx, Responder responder, ListenOptions options) {
         this.vertx = vertx;
         this.responder = responder;
-        this.limiter = limiter;
         this.options = options;
     }
 
@@ -185,7 +183,7 @@ public final class DnsServer {
             // configure() sizes each read buffer like SO_RCVBUF (4 MiB, zeroed per datagram): a query fits in 4 KiB.
             channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(UDP_READ_BUFFER));
             channel.config().setOption(ChannelOption.DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION, true);
-            channel.pipeline().addLast(new UdpHandler(responder, limiter, writer));
+            channel.pipeline().addLast(new UdpHandler(responder, writer));
             Promise<Void> promise = ctx.promise();
             ctx.nettyEventLoop().register(channel).addListener(reg -> {
                 if (!reg.isSuccess()) {

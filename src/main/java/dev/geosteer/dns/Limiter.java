@@ -3,18 +3,13 @@ package dev.geosteer.dns;
 import java.net.InetAddress;
 
 /**
- * Decides, after the answer is encoded, whether a UDP response is sent, dropped or slipped (sent
- * truncated so the client retries over TCP). The default sends everything.
+ * Decides whether a UDP response is sent, dropped, or slipped (sent truncated and empty so that a real
+ * resolver retries over TCP). TCP responses are never limited: TCP sources cannot be spoofed.
  */
 public interface Limiter {
-    Limiter NONE = new Limiter() {
-    };
+    enum Action { SEND, DROP, SLIP }
 
-    /** Returns the length to send (the same, or shorter for a slipped answer rewritten in place), or 0 to drop. */
-    default int udpResponse(InetAddress client, byte[] response, int length) {
-        return length;
-    }
+    Limiter NONE = (client, query, response) -> Action.SEND;
 
-    default void sendQueueFull() {
-    }
+    Action check(InetAddress client, Query query, Response response);
 }

@@ -11,8 +11,15 @@ public interface QueryObserver {
                           long nanos) {
     }
 
-    /** A packet that could not even be read as a query (shorter than a header, or a response). */
-    default void dropped(boolean tcp) {
+    /**
+     * A packet dropped unanswered: {@code malformed} (shorter than a header, or a response),
+     * {@code send_queue_full} (the socket could not take more: shed rather than queue).
+     */
+    default void dropped(boolean tcp, String reason) {
+    }
+
+    /** Response rate limiting acted: {@code dropped}, {@code slipped}, or {@code dry_run_*}. */
+    default void rateLimited(String action) {
     }
 
     /** Observers called in turn. */
@@ -27,9 +34,16 @@ public interface QueryObserver {
             }
 
             @Override
-            public void dropped(boolean tcp) {
+            public void dropped(boolean tcp, String reason) {
                 for (QueryObserver o : list) {
-                    o.dropped(tcp);
+                    o.dropped(tcp, reason);
+                }
+            }
+
+            @Override
+            public void rateLimited(String action) {
+                for (QueryObserver o : list) {
+                    o.rateLimited(action);
                 }
             }
         };

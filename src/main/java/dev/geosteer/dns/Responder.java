@@ -17,11 +17,21 @@ public final class Responder {
     private final Resolver resolver;
     private final int udpMaxSize;
     private final QueryObserver observer;
+    private final Limiter limiter;
 
     public Responder(Resolver resolver, int udpMaxSize, QueryObserver observer) {
+        this(resolver, udpMaxSize, observer, Limiter.NONE);
+    }
+
+    public Responder(Resolver resolver, int udpMaxSize, QueryObserver observer, Limiter limiter) {
         this.resolver = resolver;
         this.udpMaxSize = Math.max(512, Math.min(udpMaxSize, WireWriter.MAX_MESSAGE));
         this.observer = observer;
+        this.limiter = limiter;
+    }
+
+    public QueryObserver observer() {
+        return observer;
     }
 
     public int udpMaxSize() {
@@ -36,7 +46,7 @@ public final class Responder {
         long start = System.nanoTime();
         Query q = QueryParser.parse(packet, len);
         if (q == null) {
-            observer.dropped(tcp);
+            observer.dropped(tcp, "malformed");
             return -1;
         }
         Response r;
@@ -49,6 +59,15 @@ public final class Responder {
                 // A bug must cost one answer, never the server.
                 LOG.log(Level.WARNING, "internal error answering " + q.qname() + ": " + e, e);
                 r = Response.of(Rcode.SERVFAIL, false);
+            }
+        }
+        if (!tcp) {
+            Limiter.Action action = limiter.check(client, q, r);
+            if (action == Limiter.Action.DROP) {
+                return -1;
+            }
+            if (action == Limiter.Action.SLIP) {
+                r = Response.of(r.rcode(), r.authoritative()).truncated(true);
             }
         }
         int maxSize = tcp ? WireWriter.MAX_MESSAGE : q.edns() == null ? 512 : Math.min(q.edns().udpSize(), udpMaxSize);

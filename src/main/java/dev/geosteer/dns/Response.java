@@ -20,6 +20,7 @@ public final class Response {
     private boolean additionalRequired;
     private int ecsScope;
     private String zone;
+    private boolean truncated;
     private Object steering;
     private final List<Entry> answer = new ArrayList<>(4);
     private final List<Entry> authority = new ArrayList<>(2);
@@ -42,6 +43,9 @@ public final class Response {
     /** ECS SCOPE PREFIX-LENGTH to echo: how widely this answer may be cached (RFC 7871 §7.2.1). */
     public int ecsScope() { return ecsScope; }
     public Response ecsScope(int value) { ecsScope = value; return this; }
+    /** Sent with TC set and no records (a rate-limited "slip"): the client should retry over TCP. */
+    public boolean truncated() { return truncated; }
+    public Response truncated(boolean value) { truncated = value; return this; }
     /** The served zone the question fell in (for metrics), or null when none. */
     public String zone() { return zone; }
     public Response zone(String value) { zone = value; return this; }

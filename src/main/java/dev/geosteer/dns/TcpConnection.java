@@ -22,6 +22,8 @@ final class TcpConnection {
     private Buffer pending = Buffer.buffer();
     private long partialTimer = -1;
     private boolean closed;
+    private int outstanding;   // responses written but not yet handed to the kernel
+    private boolean paused;
 
     TcpConnection(Vertx vertx, NetSocket socket, InetAddress client, Responder responder, WireWriter writer,
                   ListenOptions options, Runnable onClose) {
@@ -38,7 +40,7 @@ final class TcpConnection {
         socket.handler(this::onData);
         socket.closeHandler(v -> closed());
         socket.exceptionHandler(e -> socket.close());
-        socket.drainHandler(v -> socket.resume());
+        socket.drainHandler(v -> resumeIfDrained());
     }
 
     private void onData(Buffer data) {
@@ -65,14 +67,29 @@ final class TcpConnection {
                 Buffer out = Buffer.buffer(n + 2);
                 out.appendUnsignedShort(n);
                 out.appendBytes(writer.buffer(), 0, n);
-                socket.write(out);
+                outstanding++;
+                socket.write(out).onComplete(ar -> written());
             }
         }
         pending = offset == total ? Buffer.buffer() : pending.getBuffer(offset, total);
-        if (socket.writeQueueFull()) {
-            socket.pause(); // resumed by the drain handler: a client that does not read cannot grow our memory
+        if (!paused && (outstanding >= options.tcpMaxPending() || socket.writeQueueFull())) {
+            // A client that sends but does not read cannot grow our memory: stop reading it.
+            paused = true;
+            socket.pause();
         }
         armPartialTimer();
+    }
+
+    private void written() {
+        outstanding--;
+        resumeIfDrained();
+    }
+
+    private void resumeIfDrained() {
+        if (paused && !closed && outstanding <= options.tcpMaxPending() / 2 && !socket.writeQueueFull()) {
+            paused = false;
+            socket.resume();
+        }
     }
 
     private void armPartialTimer() {

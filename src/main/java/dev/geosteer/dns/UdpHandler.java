@@ -17,13 +17,11 @@ final class UdpHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(UdpHandler.class.getName());
 
     private final Responder responder;
-    private final Limiter limiter;
     private final WireWriter writer;
     private final byte[] in = new byte[WireWriter.MAX_MESSAGE];
 
-    UdpHandler(Responder responder, Limiter limiter, WireWriter writer) {
+    UdpHandler(Responder responder, WireWriter writer) {
         this.responder = responder;
-        this.limiter = limiter;
         this.writer = writer;
     }
 
@@ -39,12 +37,8 @@ final class UdpHandler extends ChannelInboundHandlerAdapter {
             if (n <= 0) {
                 return;
             }
-            n = limiter.udpResponse(sender.getAddress(), writer.buffer(), n);
-            if (n <= 0) {
-                return;
-            }
             if (!ctx.channel().isWritable()) {
-                limiter.sendQueueFull();
+                responder.observer().dropped(false, "send_queue_full");
                 return; // the kernel send buffer is full: shed load instead of queueing without bound
             }
             ByteBuf out = ctx.alloc().ioBuffer(n);

@@ -58,8 +58,8 @@ public final class WireWriter {
         int an = 0;
         int ns = 0;
         int ar = 0;
-        if (pos > limit) {
-            truncated = true; // cannot happen for sane limits; keep the header honest anyway
+        if (pos > limit || r.truncated()) {
+            truncated = true; // a slip, or (cannot happen for sane limits) a question that does not fit
         } else {
             int written = writeSection(r.answer(), limit);
             an = written & 0xFFFF;

@@ -1,7 +1,6 @@
 package dev.geosteer.fuzz;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
-import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.geosteer.config.SteeringLoader;
 import dev.geosteer.dns.Responder;
@@ -75,16 +74,6 @@ class SteeringFileFuzzTarget {
     }
 
     @FuzzTest(maxDuration = "30s")
-    @DictionaryEntries({
-            "monitors:", "pools:", "balancers:", "type:", "port:", "path:", "method:", "host:", "headers:",
-            "expect:", "expect_body:", "interval:", "timeout:", "rise:", "fall:", "tls_verify:", "ca_file:",
-            "monitor:", "location:", "lat:", "lon:", "minimum_origins:", "weight:", "origins:", "name:",
-            "address:", "check_address:", "ttl:", "steering:", "default_pools:", "regions:", "nets:",
-            "fallback_pool:", "max_answers:", "http", "https", "tcp", "GET", "HEAD", "geo", "proximity",
-            "failover", "random", "2xx", "200-399", "10s", "200ms", "5m", "EU", "AS", "JP", "US-CA",
-            "country:NA", "continent:NA", "10.0.0.0/8", "2001:db8::/32", "192.0.2.1", "2001:db8::1", "\"*.wild\"",
-            "\"@\"", "{ ", " }", "[", "]", "- ", ": ", "~", "null", "&a ", "*a", "!!str ", "---", "\"\\0\"",
-    })
     void fuzzSteeringFile(FuzzedDataProvider data) {
         int options = data.consumeByte() & 0xFF;
         byte[] yaml = data.consumeRemainingAsBytes();
