@@ -86,8 +86,10 @@ public final class FuzzSeeds {
         int[] types = {Type.A, Type.AAAA, Type.ANY, Type.MX, Type.TXT, Type.NS, Type.DS, Type.SOA, Type.CNAME,
                 Type.SRV};
         int n = 0;
-        for (String name : names) {
-            for (int type : types) {
+        for (int i = 0; i < names.length; i++) {
+            String name = names[i];
+            for (int k = 0; k < 3; k++) { // three types per name, rotating: 108 seeds rather than 360
+                int type = types[(i * 3 + k) % types.length];
                 // Spread transports, clients and health views over the names and types.
                 int options = (n * 7) & 0x1F;
                 int variant = n++ % 4;
@@ -311,7 +313,6 @@ public final class FuzzSeeds {
         s.put("errors-class", zone(head + "chaos CH TXT \"x\"\n", 0));
         s.put("errors-outside", zone(head + "www.example.org. A 192.0.2.1\n", 0));
         s.put("errors-cname-and-data", zone(head + "x CNAME ns1\nx A 192.0.2.1\nx CNAME ns2\n", 0));
-        s.put("errors-no-ns", zone("$TTL 300\n@ SOA ns1 h 1 2 3 4 5\nns1 A 192.0.2.1\n", 0));
         s.put("errors-no-glue", zone(head + "c NS ns.c\n@ NS ns2\n", 0));
         s.put("errors-include", zone(head + "$INCLUDE /etc/hostname\n", 0));
         s.put("errors-syntax", zone(head + "bad A 999.1.1.1\n", 0));
