@@ -86,20 +86,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-wait_quiet() {  # nothing of ours runs yet: the host's busy time is everybody else's
-  local deadline=$(( $(date +%s) + QUIET_WAIT )) quiet=0 a b ta tb pct
-  log "waiting up to ${QUIET_WAIT}s for 10 quiet seconds"
-  read -r a ta < <(awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat)
-  while [ "$(date +%s)" -lt "$deadline" ]; do
-    sleep 1
-    read -r b tb < <(awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat)
-    pct=$(awk -v a="$a" -v b="$b" -v ta="$ta" -v tb="$tb" -v n="$(nproc)" 'BEGIN{printf "%.0f", (b - a) / (tb - ta) * n * 100}')
-    a=$b; ta=$tb
-    if [ "$pct" -lt 25 ]; then quiet=$((quiet + 1)); [ $quiet -ge 10 ] && { log "quiet, starting"; return 0; }; else quiet=0; fi
-  done
-  log "WARNING: the machine did not get quiet within ${QUIET_WAIT}s, starting anyway"
-}
-[ "$QUIET_WAIT" != 0 ] && wait_quiet
+wait_quiet "$QUIET_WAIT"
 
 CMD="java -Xmx$HEAP $JAVA_OPTS -jar $JAR serve --config $TMP/fixture/geosteer.yaml --zones $TMP/fixture/zones --listen 127.0.0.1:$PORT"
 {

@@ -91,3 +91,25 @@ jar_desc() {
   fi
   echo "$d"
 }
+
+# wait_quiet SECONDS [PID...]: wait up to SECONDS until the machine, minus the given PIDs, has used
+# less than 25 % of a core for 10 s in a row. Returns 1 (after a warning) if it never did.
+wait_quiet() {
+  local max=$1; shift
+  [ "$max" != 0 ] || return 0
+  local deadline=$(( $(date +%s) + max )) quiet=0 a b ta tb m0 m1 pct pid clk
+  clk=$(getconf CLK_TCK)
+  mine() { local s=0 p t; for p in "$@"; do t=$( [ -r "/proc/$p/stat" ] && sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}'); s=$((s + ${t:-0})); done; echo $s; }
+  echo "[$(date +%H:%M:%S)] waiting up to ${max}s for 10 quiet seconds (others < 25% of a core)" >&2
+  read -r a ta < <(awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat); m0=$(mine "$@")
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    sleep 1
+    read -r b tb < <(awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat); m1=$(mine "$@")
+    pct=$(awk -v a="$a" -v b="$b" -v ta="$ta" -v tb="$tb" -v n="$(nproc)" -v m="$((m1 - m0))" -v k="$clk" \
+      'BEGIN{ v = (b - a) / (tb - ta) * n * 100 - m / k * 100; printf "%.0f", v < 0 ? 0 : v }')
+    a=$b; ta=$tb; m0=$m1
+    if [ "$pct" -lt 25 ]; then quiet=$((quiet + 1)); [ $quiet -ge 10 ] && { echo "[$(date +%H:%M:%S)] quiet" >&2; return 0; }; else quiet=0; fi
+  done
+  echo "[$(date +%H:%M:%S)] WARNING: the machine did not get quiet within ${max}s (others at ${pct}%), going on" >&2
+  return 1
+}

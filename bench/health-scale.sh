@@ -26,7 +26,7 @@ N=5000; PER_POOL=100; INTERVAL=10s; TIMEOUT=2s; HPORT=18081; NET=127.1
 QPS=20000; SECONDS_LOAD=60; WARMUP=10; IDLE=20; UP_WAIT=120
 CLIENTS=4; OUTSTANDING=100
 QUERIES=geo               # geo: www.example.test with ECS (anchors' geo-ecs.bin); static: static.example.test
-VARIANTS="health nohealth"; ROUNDS=1; PIN=0; OUT=""
+VARIANTS="health nohealth"; ROUNDS=1; PIN=0; OUT=""; QUIET_WAIT=0
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -45,6 +45,7 @@ Options:
   --variants "V..."  health (monitors on every origin) and/or nohealth (same file, monitors removed)
                      (default "$VARIANTS");  --rounds R  repeat the variants R times, alternating (default $ROUNDS)
   --pin              geosteer on CPU0; dnsperf and the origins on CPU1
+  --quiet-wait S     before each variant, wait up to S s for 10 s with other processes < 25% of a core
   --up-wait S        how long to wait for every origin to be up before measuring (default $UP_WAIT)
   --jar PATH  --port P  --heap SIZE (default $HEAP)  --java-opts 'OPTS'  --out DIR
 EOF
@@ -63,6 +64,7 @@ while [ $# -gt 0 ]; do
     --variants) VARIANTS=$2; shift 2;;
     --rounds) ROUNDS=$2; shift 2;;
     --pin) PIN=1; shift;;
+    --quiet-wait) QUIET_WAIT=$2; shift 2;;
     --up-wait) UP_WAIT=$2; shift 2;;
     --jar) JAR=$2; shift 2;;
     --port) PORT=$2; shift 2;;
@@ -182,6 +184,7 @@ printf 'round\tvariant\tstart_to_answer_s\tall_up_s\tup\tdown\tidle_cpu\tload_qp
 run_variant() {  # run_variant ROUND VARIANT
   local r=$1 v=$2 dir=$TMP/$2 d=$OUT/$1-$2 t_start t_ans up=0 down=0 all_up="-" i
   mkdir -p "$d"
+  wait_quiet "$QUIET_WAIT" "$ORG_PID" "$SAMPLER"
   log "[$r/$v] starting geosteer"
   t_start=$(date +%s.%N)
   java "-Xmx$HEAP" $JAVA_OPTS -jar "$JAR" serve --config "$dir/geosteer.yaml" --zones "$dir/zones" --listen "127.0.0.1:$PORT" > "$d/server.log" 2>&1 &
