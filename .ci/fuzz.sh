@@ -18,6 +18,9 @@
 # src/test/resources/dev/geosteer/fuzz/<Class>Inputs/<method>/crash-<sha1> (timeout-<sha1> for a hang):
 # from then on plain `mvn test` replays it as a regression test. Commit it with the fix.
 #
+# A run does not stop at the first finding: it goes on until FUZZ_KEEP_GOING (default 20) distinct findings
+# (by Jazzer's deduplication token) or the time is up, so that a known bug does not hide the next one.
+#
 # Exit status: 0 when no target found anything, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -83,6 +86,7 @@ run() { # run TARGET: fuzz one target, output in target/fuzz/TARGET.log, exit st
     -Djazzer.internal.arg.4=-dict="$DICTS/$t.dict" \
     -Djazzer.internal.arg.5=-print_final_stats=1 \
     -Djazzer.instrument="$(instrument_of "$t")" \
+    -Djazzer.keep_going="${FUZZ_KEEP_GOING:-20}" \
     > "$OUT/$t.log" 2>&1 || status=$?
   echo "$status" > "$OUT/$t.status"
 }

@@ -22,9 +22,9 @@ public final class RRset {
     private final byte[][] rdata;
     private final int[][] nameOffsets;
 
-    private RRset(Name owner, int type, long ttl, byte[][] rdata, int[][] nameOffsets) {
+    private RRset(Name owner, byte[] ownerWire, int type, long ttl, byte[][] rdata, int[][] nameOffsets) {
         this.owner = owner;
-        this.ownerWire = owner.toWire();
+        this.ownerWire = ownerWire;
         this.type = type;
         this.ttl = ttl;
         this.rdata = rdata;
@@ -33,6 +33,12 @@ public final class RRset {
 
     /** Builds an RRset of records that share owner, class and type. The TTL is the smallest of them. */
     public static RRset of(List<? extends Record> records) {
+        Name owner = records.get(0).getName();
+        return of(owner, owner.toWire(), records);
+    }
+
+    /** The same, with the owner's name and wire form shared between the RRsets of one name. */
+    public static RRset of(Name owner, byte[] ownerWire, List<? extends Record> records) {
         Record first = records.get(0);
         long ttl = Long.MAX_VALUE;
         byte[][] rdata = new byte[records.size()][];
@@ -51,12 +57,12 @@ public final class RRset {
                 offsets[i] = names;
             }
         }
-        return new RRset(first.getName(), first.getType(), ttl, rdata, offsets);
+        return new RRset(owner, ownerWire, first.getType(), ttl, rdata, offsets);
     }
 
     /** An RRset of raw rdata with no compressible names (A and AAAA answers built per query). */
-    public static RRset ofRdata(Name owner, int type, long ttl, byte[][] rdata) {
-        return new RRset(owner, type, ttl, rdata, null);
+    public static RRset ofRdata(Name owner, byte[] ownerWire, int type, long ttl, byte[][] rdata) {
+        return new RRset(owner, ownerWire, type, ttl, rdata, null);
     }
 
     private static int[] compressibleNames(int type, byte[] rdata) {

@@ -42,14 +42,18 @@ public final class ZoneResolver implements Resolver {
     public Response resolve(Query q, ClientAddress client, boolean tcp, Trace trace) {
         int qtype = q.qtype();
         if (q.qclass() != DClass.IN) {
-            note(trace, "class " + DClass.string(q.qclass()) + " is not served: REFUSED");
+            if (trace != null) {
+                trace.add("class " + DClass.string(q.qclass()) + " is not served: REFUSED");
+            }
             return Response.of(Rcode.REFUSED, false);
         }
         if (qtype == Type.OPT) {
             return Response.of(Rcode.FORMERR, false);
         }
         if (qtype == Type.AXFR || qtype == Type.IXFR) {
-            note(trace, "zone transfers are not offered: REFUSED");
+            if (trace != null) {
+                trace.add("zone transfers are not offered: REFUSED");
+            }
             return Response.of(Rcode.REFUSED, false);
         }
         if (qtype >= 128 && qtype <= 254) {
@@ -65,7 +69,9 @@ public final class ZoneResolver implements Resolver {
             }
         }
         if (zone == null) {
-            note(trace, name + " is in no served zone: REFUSED");
+            if (trace != null) {
+                trace.add(name + " is in no served zone: REFUSED");
+            }
             return Response.of(Rcode.REFUSED, false);
         }
         Response r = Response.of(Rcode.NOERROR, true).zone(zone.zone().originText());
@@ -73,7 +79,9 @@ public final class ZoneResolver implements Resolver {
         for (int step = 0; ; step++) {
             Zone z = zone.zone();
             Zone.Location loc = z.locate(name, qtype);
-            note(trace, "zone " + z.origin() + ": " + name + " → " + loc.kind() + " at " + loc.node().name());
+            if (trace != null) {
+                trace.add("zone " + z.origin() + ": " + name + " → " + loc.kind() + " at " + loc.node().name());
+            }
             switch (loc.kind()) {
                 case DELEGATION -> {
                     if (step == 0) {
@@ -118,7 +126,9 @@ public final class ZoneResolver implements Resolver {
                         }
                         zone = served.find(target);
                         if (zone == null) {
-                            note(trace, "CNAME target " + target + " is outside the served zones");
+                            if (trace != null) {
+                                trace.add("CNAME target " + target + " is outside the served zones");
+                            }
                             return r;
                         }
                         name = target;
@@ -261,9 +271,4 @@ public final class ZoneResolver implements Resolver {
         return false;
     }
 
-    private static void note(Trace trace, String line) {
-        if (trace != null) {
-            trace.add(line);
-        }
-    }
 }

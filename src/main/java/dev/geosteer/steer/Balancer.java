@@ -34,6 +34,7 @@ final class Balancer {
     }
 
     final Name name;
+    final byte[] nameWire;
     final String label;
     final long ttl;
     final int maxAnswers;
@@ -51,6 +52,7 @@ final class Balancer {
                      Policy.Settings settings, List<Net> nets, GeoIndex geo, Decision[] decisions,
                      int unknownDecision, IpTrie v4, IpTrie v6) {
         this.name = name;
+        this.nameWire = name.toWire();
         this.label = label;
         this.ttl = ttl;
         this.maxAnswers = maxAnswers;

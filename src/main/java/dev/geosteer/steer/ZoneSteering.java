@@ -100,7 +100,7 @@ public final class ZoneSteering implements Steering {
         for (int i = 0; i < chosen.length; i++) {
             rdata[i] = chosen[i].rdata();
         }
-        return new Answer(RRset.ofRdata(b.name, qtype, ttl, rdata), ttl, scope, note);
+        return new Answer(RRset.ofRdata(b.name, b.nameWire, qtype, ttl, rdata), ttl, scope, note);
     }
 
     /**

@@ -8,7 +8,6 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +56,7 @@ public final class ZoneLoader {
     }
 
     public static ParsedZone parse(String shown, Path file, byte[] bytes, Name defaultOrigin) throws ZoneException {
-        LineTrackingStream in = new LineTrackingStream(new ByteArrayInputStream(bytes));
+        LineTrackingStream in = new LineTrackingStream(bytes);
         List<Record> records = new ArrayList<>();
         List<Integer> lines = new ArrayList<>();
         try (Master master = new Master(in, defaultOrigin)) {
@@ -125,7 +124,7 @@ public final class ZoneLoader {
         List<ZoneError> errors = new ArrayList<>(parsed.errors());
         Name origin = parsed.origin();
         Map<Name, Map<Integer, List<Record>>> byName = parsed.byName();
-        Map<Name, Node> nodes = new HashMap<>(byName.size() * 2);
+        Map<Name, Node> nodes = new HashMap<>(byName.size() * 2 + 16);
         Node apex = new Node(origin);
         nodes.put(origin, apex);
 
@@ -159,8 +158,9 @@ public final class ZoneLoader {
             List<RRset> sets = new ArrayList<>(types.size());
             List<Name[]> targets = new ArrayList<>(types.size());
             boolean anyTarget = false;
+            byte[] ownerWire = name.toWire();
             for (List<Record> rrs : types.values()) {
-                sets.add(RRset.of(rrs));
+                sets.add(RRset.of(name, ownerWire, rrs));
                 Name[] t = additionalTargets(rrs);
                 targets.add(t);
                 anyTarget |= t != null;
@@ -209,7 +209,8 @@ public final class ZoneLoader {
         if (!errors.isEmpty()) {
             throw new ZoneException(errors);
         }
-        return new Zone(origin, Map.copyOf(nodes), parsed.path(), parsed.recordCount());
+        // Never modified after this point: the map itself is the immutable index (a copy would double the peak).
+        return new Zone(origin, java.util.Collections.unmodifiableMap(nodes), parsed.path(), parsed.recordCount());
     }
 
     /** NS targets inside the zone must have addresses: glue below a cut, authoritative data elsewhere. */
@@ -273,19 +274,16 @@ public final class ZoneLoader {
         private final Path path;
         private final Name origin;
         private final Map<Name, Map<Integer, List<Record>>> byName;
-        private final Map<Record, Integer> lines;
         private final List<ZoneError> errors;
         private final List<ZoneError> warnings;
         private final int recordCount;
 
         private ParsedZone(String file, Path path, Name origin, Map<Name, Map<Integer, List<Record>>> byName,
-                           Map<Record, Integer> lines, List<ZoneError> errors, List<ZoneError> warnings,
-                           int recordCount) {
+                           List<ZoneError> errors, List<ZoneError> warnings, int recordCount) {
             this.file = file;
             this.path = path;
             this.origin = origin;
             this.byName = byName;
-            this.lines = lines;
             this.errors = errors;
             this.warnings = warnings;
             this.recordCount = recordCount;
@@ -304,8 +302,7 @@ public final class ZoneLoader {
             }
             List<ZoneError> errors = new ArrayList<>();
             List<ZoneError> warnings = new ArrayList<>();
-            Map<Name, Map<Integer, List<Record>>> byName = new LinkedHashMap<>();
-            Map<Record, Integer> lines = new HashMap<>(records.size() * 2);
+            Map<Name, Map<Integer, List<Record>>> byName = new LinkedHashMap<>(records.size());
             int count = 0;
             for (int i = 0; i < records.size(); i++) {
                 Record r = records.get(i);
@@ -319,8 +316,8 @@ public final class ZoneLoader {
                     errors.add(new ZoneError(file, line, r.getName() + " is outside the zone " + origin));
                     continue;
                 }
-                List<Record> set = byName.computeIfAbsent(r.getName(), k -> new LinkedHashMap<>())
-                        .computeIfAbsent(r.getRRsetType(), k -> new ArrayList<>(1));
+                TypeMap types = (TypeMap) byName.computeIfAbsent(r.getName(), k -> new TypeMap());
+                RecordList set = types.list(r.getRRsetType());
                 if (set.contains(r)) {
                     continue; // an RRset is a set (RFC 2181 §5): duplicates are dropped
                 }
@@ -329,11 +326,10 @@ public final class ZoneLoader {
                             + Type.string(r.getType()) + " records of " + r.getName() + " (" + set.get(0).getTTL()
                             + "): the RRset is served with the lowest (RFC 2181 §5.2)"));
                 }
-                set.add(r);
-                lines.put(r, line);
+                set.add(r, line);
                 count++;
             }
-            return new ParsedZone(file, path, origin, byName, lines, errors, warnings, count);
+            return new ParsedZone(file, path, origin, byName, errors, warnings, count);
         }
 
         public String file() { return file; }
@@ -344,7 +340,11 @@ public final class ZoneLoader {
         /** Accepted oddities worth a log line (e.g. TTLs differing inside an RRset). */
         public List<ZoneError> warnings() { return warnings; }
         Map<Name, Map<Integer, List<Record>>> byName() { return byName; }
-        int line(Record r) { return lines.getOrDefault(r, 0); }
+        int line(Record r) {
+            Map<Integer, List<Record>> types = byName.get(r.getName());
+            List<Record> set = types == null ? null : types.get(r.getRRsetType());
+            return set instanceof RecordList l ? l.lineOf(r) : 0;
+        }
 
         /** Types present at a name in the file (empty when none). */
         public Set<Integer> typesAt(Name name) {
@@ -360,6 +360,107 @@ public final class ZoneLoader {
                 }
             }
             return false;
+        }
+    }
+
+    /** The records of one RRset in file order, with the line of each (kept apart: lines are for errors only). */
+    static final class RecordList extends ArrayList<Record> {
+        private int[] lines = new int[1];
+
+        RecordList() {
+            super(1);
+        }
+
+        void add(Record r, int line) {
+            if (size() == lines.length) {
+                lines = java.util.Arrays.copyOf(lines, lines.length * 2);
+            }
+            lines[size()] = line;
+            add(r);
+        }
+
+        int lineOf(Record r) {
+            for (int i = 0; i < size(); i++) {
+                if (get(i) == r) {
+                    return lines[i];
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** Type → RRset for one name: most names have one to three types, so arrays beat a hash table. */
+    static final class TypeMap extends java.util.AbstractMap<Integer, List<Record>> {
+        private int[] types = new int[2];
+        private RecordList[] lists = new RecordList[2];
+        private int size;
+
+        RecordList list(int type) {
+            for (int i = 0; i < size; i++) {
+                if (types[i] == type) {
+                    return lists[i];
+                }
+            }
+            if (size == types.length) {
+                types = java.util.Arrays.copyOf(types, size * 2);
+                lists = java.util.Arrays.copyOf(lists, size * 2);
+            }
+            types[size] = type;
+            lists[size] = new RecordList();
+            return lists[size++];
+        }
+
+        @Override
+        public List<Record> get(Object key) {
+            if (key instanceof Integer t) {
+                for (int i = 0; i < size; i++) {
+                    if (types[i] == t) {
+                        return lists[i];
+                    }
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return get(key) != null;
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        @Override
+        public java.util.Set<Entry<Integer, List<Record>>> entrySet() {
+            return new java.util.AbstractSet<>() {
+                @Override
+                public java.util.Iterator<Entry<Integer, List<Record>>> iterator() {
+                    return new java.util.Iterator<>() {
+                        int i;
+
+                        @Override
+                        public boolean hasNext() {
+                            return i < size;
+                        }
+
+                        @Override
+                        public Entry<Integer, List<Record>> next() {
+                            if (i >= size) {
+                                throw new java.util.NoSuchElementException();
+                            }
+                            int k = i++;
+                            return new java.util.AbstractMap.SimpleImmutableEntry<>(types[k], lists[k]);
+                        }
+                    };
+                }
+
+                @Override
+                public int size() {
+                    return size;
+                }
+            };
         }
     }
 }

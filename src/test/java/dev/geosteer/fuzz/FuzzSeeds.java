@@ -177,6 +177,7 @@ public final class FuzzSeeds {
 
     private static byte[] edns(Name name, int type, int udp, int version, int flags, List<EDNSOption> options) {
         Message m = Message.newQuery(Record.newRecord(name, type, DClass.IN));
+        m.getHeader().setID((udp * 31 + version * 7 + flags + options.size()) & 0xFFFF);
         m.addRecord(new OPTRecord(udp, 0, version, flags, options), Section.ADDITIONAL);
         return m.toWire();
     }
@@ -323,7 +324,7 @@ public final class FuzzSeeds {
 
     // ---------------------------------------------------------------- steering files
 
-    /** Steering seed: the YAML, then the byte that picks client (bits 0-1) and health view (bits 2-3). */
+    /** Steering seed: the YAML, then the byte that picks client, health view and ECS (see the target). */
     private static byte[] yaml(String text, int options) {
         byte[] t = text.getBytes(StandardCharsets.UTF_8);
         byte[] out = java.util.Arrays.copyOf(t, t.length + 1);
@@ -334,7 +335,7 @@ public final class FuzzSeeds {
     private static Map<String, byte[]> steeringFiles() throws IOException {
         Map<String, byte[]> s = new LinkedHashMap<>();
         String full = resource("zones/geo.test.steer.yaml");
-        for (int options = 0; options < 16; options += 5) {
+        for (int options = 0; options < 64; options += 21) {
             s.put(String.format("geo.test.steer.yaml-o%02x", options), yaml(full, options));
         }
         String pools = "pools:\n  a:\n    location: { lat: 48.86, lon: 2.35 }\n    origins:\n"
@@ -347,20 +348,20 @@ public final class FuzzSeeds {
                 + "    tls_verify: false\n  port:\n    type: tcp\n    port: 443\n"
                 + "  ca:\n    type: https\n    ca_file: \"/nonexistent/ca.pem\"\n"
                 + pools.replace("    origins:\n      - { name: a1", "    monitor: web\n    origins:\n      - { name: a1")
-                + "balancers:\n  www:\n    steering: failover\n    default_pools: [a, b]\n", 1));
+                + "balancers:\n  www:\n    steering: failover\n    default_pools: [a, b]\n", 0x11));
         s.put("proximity", yaml(pools + "balancers:\n  near:\n    steering: proximity\n    default_pools: [a, b]\n"
-                + "    max_answers: 2\n    ttl: 60\n", 2));
+                + "    max_answers: 2\n    ttl: 60\n", 0x22));
         s.put("random", yaml(pools + "balancers:\n  r:\n    steering: random\n    default_pools: [b, a]\n"
-                + "    fallback_pool: a\n", 6));
+                + "    fallback_pool: a\n", 0x36));
         s.put("geo-regions", yaml(pools + "balancers:\n  \"@\":\n    steering: geo\n    default_pools: [a]\n"
                 + "    regions:\n      country:NA: [b]\n      continent:OC: [b, a]\n      GB-ENG: [a]\n      SE: [b]\n"
                 + "    nets:\n      \"2001:218::/32\": [b]\n      \"81.2.69.0/24\": [a, b]\n      \"0.0.0.0/0\": [b]\n",
-                3));
+                0x13));
         s.put("wildcard", yaml(pools + "balancers:\n  \"*.w\":\n    default_pools: [a]\n  \"*\":\n"
-                + "    default_pools: [b]\n", 9));
+                + "    default_pools: [b]\n", 0x29));
         s.put("minimum-origins", yaml("pools:\n  p:\n    minimum_origins: 2\n    origins:\n"
                 + "      - { name: x, address: 192.0.2.1, check_address: 192.0.2.100 }\n"
-                + "      - { name: y, address: \"::ffff:192.0.2.2\" }\nbalancers:\n  m:\n    default_pools: [p]\n", 14));
+                + "      - { name: y, address: \"::ffff:192.0.2.2\" }\nbalancers:\n  m:\n    default_pools: [p]\n", 0x3e));
         s.put("empty", yaml("", 0));
         s.put("null-document", yaml("~\n", 0));
         s.put("errors", yaml("pools:\n  bad name:\n    origins: []\n  p:\n    weight: 0\n    origins:\n"

@@ -331,9 +331,13 @@ final class FuzzSupport {
 
     // ---------------------------------------------------------------- queries
 
-    /** A query as dnsjava writes it; {@code udpSize} 0 means no EDNS; {@code ecs} may be null. */
+    /**
+     * A query as dnsjava writes it, with an ID derived from the question (so that seeds are reproducible);
+     * {@code udpSize} 0 means no EDNS; {@code ecs} may be null.
+     */
     static byte[] query(Name name, int type, int udpSize, ClientSubnetOption ecs) {
         Message m = Message.newQuery(Record.newRecord(name, type, DClass.IN));
+        m.getHeader().setID((name.hashCode() * 31 + type) & 0xFFFF);
         if (udpSize > 0) {
             List<EDNSOption> options = ecs == null ? List.of() : List.of(ecs);
             m.addRecord(new OPTRecord(udpSize, 0, 0, 0, options), Section.ADDITIONAL);

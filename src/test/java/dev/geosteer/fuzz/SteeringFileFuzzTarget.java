@@ -31,13 +31,14 @@ import java.util.Map;
  * checked by {@code SteeringCompiler.prepare} against the parsed geo.test zone, then compiled into the
  * zone and built against the GeoIP2 City test database (as {@code ZoneCatalog.load} does). Each step may
  * reject the file with a {@link ZoneException}; nothing else may escape. A file that builds must then
- * answer A, AAAA and ANY for each of its balancers, for several clients and health views.
+ * answer A, AAAA and ANY for (up to four of) its balancers, checked like the packet target's answers.
  *
- * <p>Input ({@link FuzzedDataProvider}): the last byte picks the packet source and the health view;
- * everything before it is the YAML file.
+ * <p>Input ({@link FuzzedDataProvider}): the last byte picks the packet source (bits 0-1), the health view
+ * (bits 2-3) and the ECS option of the questions (bits 4-5: none, GB /24, JP /32, /0); everything before it
+ * is the YAML file.
  */
 class SteeringFileFuzzTarget {
-    private static final int MAX_BALANCERS = 6;
+    private static final int MAX_BALANCERS = 4;
 
     /** Built on first use, so that in fuzzing mode the server classes load after Jazzer's agent. */
     private static final class World {
@@ -100,6 +101,7 @@ class SteeringFileFuzzTarget {
         Steering steering = prepared.build(zone);
         World.served = new ServedZones(Map.of(zone.origin(), new ServedZone(zone, steering)));
         InetAddress source = FuzzSupport.CLIENTS[options & 3];
+        int variant = (options >> 4) & 3; // 0: no EDNS, else one of the ECS options
         int balancers = 0;
         for (Name owner : prepared.names().keySet()) {
             if (balancers++ == MAX_BALANCERS) {
@@ -107,12 +109,9 @@ class SteeringFileFuzzTarget {
             }
             Name q = owner.isWild() ? Name.fromConstantString("x." + new Name(owner, 1)) : owner;
             for (int type : new int[] {Type.A, Type.AAAA, Type.ANY}) {
-                FuzzSupport.answerAndCheck(World.RESPONDER, World.WRITER, FuzzSupport.query(q, type, 0, null), source,
-                        false);
-                for (ClientSubnetOption ecs : World.ECS) {
-                    FuzzSupport.answerAndCheck(World.RESPONDER, World.WRITER, FuzzSupport.query(q, type, 1232, ecs),
-                            source, type == Type.ANY);
-                }
+                byte[] packet = variant == 0 ? FuzzSupport.query(q, type, 0, null)
+                        : FuzzSupport.query(q, type, 1232, World.ECS[variant - 1]);
+                FuzzSupport.answerAndCheck(World.RESPONDER, World.WRITER, packet, source, type == Type.ANY);
             }
         }
     }
