@@ -151,8 +151,16 @@ public final class Main {
         @Option(names = "--tcp", description = "Answer as over TCP (ANY in full, no truncation).")
         boolean tcp;
 
+        @Option(names = "--server", paramLabel = "URL",
+                description = "Ask a running server's admin API (e.g. http://127.0.0.1:8053), to see its live health "
+                        + "verdicts; the token comes from GEOSTEER_ADMIN_TOKEN.")
+        String server;
+
         @Override
         public Integer call() {
+            if (server != null) {
+                return remote();
+            }
             ServerConfig c;
             try {
                 c = load();
@@ -176,6 +184,35 @@ public final class Main {
             } catch (IllegalArgumentException e) {
                 System.err.println("geosteer: " + e.getMessage());
                 return 2;
+            }
+        }
+
+        private int remote() {
+            String enc = java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8);
+            String url = server.replaceAll("/+$", "") + "/api/v1/lookup?name=" + enc + "&type="
+                    + java.net.URLEncoder.encode(type, java.nio.charset.StandardCharsets.UTF_8) + "&client="
+                    + java.net.URLEncoder.encode(client, java.nio.charset.StandardCharsets.UTF_8)
+                    + (tcp ? "&transport=tcp" : "");
+            try {
+                java.net.http.HttpRequest.Builder req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                        .timeout(java.time.Duration.ofSeconds(10));
+                String token = System.getenv("GEOSTEER_ADMIN_TOKEN");
+                if (token != null && !token.isBlank()) {
+                    req.header("Authorization", "Bearer " + token);
+                }
+                var resp = java.net.http.HttpClient.newHttpClient().send(req.build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(resp.body());
+                if (resp.statusCode() != 200) {
+                    System.err.println("geosteer: " + server + " answered " + resp.statusCode() + ": "
+                            + json.path("error").asText(resp.body()));
+                    return resp.statusCode() == 400 ? 2 : 1;
+                }
+                json.get("lines").forEach(l -> System.out.println(l.asText()));
+                return 0;
+            } catch (Exception e) {
+                System.err.println("geosteer: cannot ask " + server + ": " + e.getMessage());
+                return 1;
             }
         }
     }

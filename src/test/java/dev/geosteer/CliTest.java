@@ -107,4 +107,19 @@ class CliTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("not an IP address");
     }
+
+    @Test
+    void lookupCanAskARunningServerForItsLiveHealth() throws Exception {
+        try (TestServer server = TestServer.start(dir, c -> c.admin.listen = "127.0.0.1:0", "geo.test.zone",
+                "geo.test.steer.yaml", "geoip/GeoIP2-City-Test.mmdb")) {
+            Run r = run("lookup", "geo.geo.test", "A", "--client", "2.2.3.0/24", "--server",
+                    "http://127.0.0.1:" + server.server.adminPort());
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out()).contains("answering pool eu").contains("eu/par1 192.0.2.1: up");
+            Run bad = run("lookup", "geo.geo.test", "A", "--client", "nope", "--server",
+                    "http://127.0.0.1:" + server.server.adminPort());
+            assertThat(bad.exit()).isEqualTo(2);
+            assertThat(bad.err()).contains("400").contains("not an IP address");
+        }
+    }
 }
