@@ -37,6 +37,8 @@ public final class DnsServer {
     private static final Logger LOG = Logger.getLogger(DnsServer.class.getName());
     /** Largest UDP query read; longer datagrams are cut and answered FORMERR (real queries are < 512 bytes). */
     static final int UDP_READ_BUFFER = 4096;
+    /** Datagrams read per recvmmsg call; the answers of a batch leave in one sendmmsg. */
+    static final int UDP_BATCH = 16;
 
     private final Vertx vertx;
     private final Responder responder;
@@ -181,7 +183,14 @@ public final class DnsServer {
                     .setIpV6(address.getAddress() instanceof java.net.Inet6Address);
             vx.transport().configure(channel, socketOptions);
             // configure() sizes each read buffer like SO_RCVBUF (4 MiB, zeroed per datagram): a query fits in 4 KiB.
-            channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(UDP_READ_BUFFER));
+            if (channel instanceof io.netty.channel.epoll.EpollDatagramChannel) {
+                // recvmmsg: up to UDP_BATCH datagrams per system call, each at most UDP_READ_BUFFER bytes
+                channel.config().setOption(io.netty.channel.epoll.EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE,
+                        UDP_READ_BUFFER);
+                channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(UDP_READ_BUFFER * UDP_BATCH));
+            } else {
+                channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(UDP_READ_BUFFER));
+            }
             channel.config().setOption(ChannelOption.DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION, true);
             channel.pipeline().addLast(new UdpHandler(responder, writer));
             Promise<Void> promise = ctx.promise();

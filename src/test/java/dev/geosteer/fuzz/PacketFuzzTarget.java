@@ -57,6 +57,11 @@ class PacketFuzzTarget {
 
     @FuzzTest(maxDuration = "60s")
     void fuzzPacket(byte[] input) {
+        packet(input);
+    }
+
+    /** One input: option byte, then the query packet. */
+    static void packet(byte[] input) {
         if (input.length == 0) {
             return;
         }

@@ -77,7 +77,11 @@ class SteeringFileFuzzTarget {
     @FuzzTest(maxDuration = "30s")
     void fuzzSteeringFile(FuzzedDataProvider data) {
         int options = data.consumeByte() & 0xFF;
-        byte[] yaml = data.consumeRemainingAsBytes();
+        steeringFile(options, data.consumeRemainingAsBytes());
+    }
+
+    /** One input: {@code yaml} as geo.test.steer.yaml, with the client, health and ECS {@code options}. */
+    static void steeringFile(int options, byte[] yaml) {
         try {
             Files.write(World.STEER_FILE, yaml);
         } catch (IOException e) {

@@ -45,8 +45,13 @@ class ZoneFileFuzzTarget {
 
     @FuzzTest(maxDuration = "30s")
     void fuzzZoneFile(FuzzedDataProvider data) {
-        Name origin = ORIGINS[data.consumeByte() & 3];
-        byte[] text = data.consumeRemainingAsBytes();
+        int originChoice = data.consumeByte() & 0xFF;
+        zoneFile(originChoice, data.consumeRemainingAsBytes());
+    }
+
+    /** One input: {@code text} as a zone file whose default origin is {@code ORIGINS[originChoice & 3]}. */
+    static void zoneFile(int originChoice, byte[] text) {
+        Name origin = ORIGINS[originChoice & 3];
         Zone zone;
         try {
             ZoneLoader.ParsedZone parsed = ZoneLoader.parse(FILE.toString(), FILE, text, origin);
