@@ -15,7 +15,6 @@ import org.xbill.DNS.Type;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -32,14 +31,10 @@ public final class Lookup {
     public static ClientAddress parseClient(String text) {
         String t = text.trim();
         int slash = t.indexOf('/');
-        String host = slash < 0 ? t : t.substring(0, slash);
-        if (!host.matches("[0-9a-fA-F:.]+")) {
-            throw new IllegalArgumentException("'" + text + "' is not an IP address or subnet");
-        }
         InetAddress a;
         try {
-            a = InetAddress.getByName(host);
-        } catch (UnknownHostException e) {
+            a = dev.geosteer.dns.Addresses.parse(slash < 0 ? t : t.substring(0, slash));
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + text + "' is not an IP address or subnet");
         }
         if (slash < 0) {

@@ -1,15 +1,11 @@
 package dev.geosteer.config;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.geosteer.dns.ListenOptions;
 import dev.geosteer.zone.ZoneError;
 import dev.geosteer.zone.ZoneException;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,21 +92,12 @@ public final class ServerConfig {
 
     /** Reads a config file; a missing file named by default (not by the user) gives the defaults. */
     public static ServerConfig load(Path file) throws ZoneException {
-        String shown = file.toString();
-        try {
-            byte[] bytes = Files.readAllBytes(file);
-            ServerConfig c = bytes.length == 0 || new String(bytes).isBlank() ? new ServerConfig()
-                    : Yaml.MAPPER.readValue(bytes, ServerConfig.class);
-            if (c == null) {
-                c = new ServerConfig();
-            }
-            c.validate(shown);
-            return c;
-        } catch (JsonProcessingException e) {
-            throw new ZoneException(Yaml.error(shown, e));
-        } catch (IOException e) {
-            throw new ZoneException(new ZoneError(shown, 0, "cannot read: " + e.getMessage()));
+        Yaml.Document<ServerConfig> doc = Yaml.read(file, ServerConfig.class, ServerConfig::new);
+        if (doc == null) {
+            throw new ZoneException(new ZoneError(file.toString(), 0, "no such file"));
         }
+        doc.value().validate(file.toString());
+        return doc.value();
     }
 
     public void validate(String file) throws ZoneException {
@@ -191,19 +178,19 @@ public final class ServerConfig {
     static dev.geosteer.dns.ResponseRateLimiter.Exempt parseCidr(String text) {
         int slash = text.indexOf('/');
         String host = slash < 0 ? text.trim() : text.substring(0, slash).trim();
-        if (!host.matches("[0-9a-fA-F:.]+")) {
-            throw new IllegalArgumentException("'" + text + "' is not a network (e.g. 192.0.2.0/24)");
-        }
         try {
-            InetAddress a = InetAddress.getByName(host);
+            InetAddress a = dev.geosteer.dns.Addresses.parse(host);
             int max = a.getAddress().length * 8;
             int prefix = slash < 0 ? max : Integer.parseInt(text.substring(slash + 1).trim());
             if (prefix < 0 || prefix > max) {
                 throw new IllegalArgumentException("'" + text + "': prefix must be within 0.." + max);
             }
             return new dev.geosteer.dns.ResponseRateLimiter.Exempt(a.getAddress(), prefix);
-        } catch (UnknownHostException | NumberFormatException e) {
+        } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + text + "' is not a network (e.g. 192.0.2.0/24)");
+        } catch (IllegalArgumentException e) {
+            throw e.getMessage().contains("prefix") ? e
+                    : new IllegalArgumentException("'" + text + "' is not a network (e.g. 192.0.2.0/24)");
         }
     }
 
@@ -249,13 +236,10 @@ public final class ServerConfig {
         } else {
             host = s; // IPv4 without port, or bare IPv6
         }
-        if (!host.matches("[0-9a-fA-F:.]+")) {
-            throw new IllegalArgumentException("'" + text + "': the address must be an IP literal");
-        }
         try {
-            return new InetSocketAddress(InetAddress.getByName(host), port);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("'" + text + "': not an IP address");
+            return new InetSocketAddress(dev.geosteer.dns.Addresses.parse(host), port);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "': the address must be an IP literal");
         }
     }
 

@@ -17,8 +17,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.geosteer.zone.ZoneError;
+import dev.geosteer.zone.ZoneException;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Collectors;
 
@@ -60,6 +62,36 @@ public final class Yaml {
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .addModule(durations)
                 .build();
+    }
+
+    /** A bound document and its bytes (to locate keys for later checks with {@link YamlLocations}). */
+    public record Document<T>(T value, byte[] bytes) {
+    }
+
+    /**
+     * Reads and binds an operator's YAML file. Returns null when the file does not exist; an empty file
+     * gives {@code empty}; any problem is a ZoneException with {@code file:line:column: reason}.
+     */
+    public static <T> Document<T> read(Path file, Class<T> type, java.util.function.Supplier<T> empty)
+            throws ZoneException {
+        String shown = file.toString();
+        byte[] bytes;
+        try {
+            bytes = java.nio.file.Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new ZoneException(new ZoneError(shown, 0, "cannot read: " + e.getMessage()));
+        }
+        try {
+            T value = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank() ? null
+                    : MAPPER.readValue(bytes, type);
+            return new Document<>(value == null ? empty.get() : value, bytes);
+        } catch (JsonProcessingException e) {
+            throw new ZoneException(error(shown, e));
+        } catch (IOException e) {
+            throw new ZoneException(new ZoneError(shown, 0, "cannot read: " + e.getMessage()));
+        }
     }
 
     /** {@code file:line:column: reason} for a Jackson failure, naming the key path. */

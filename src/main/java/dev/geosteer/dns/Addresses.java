@@ -55,4 +55,44 @@ public final class Addresses {
         String host = format(a.getAddress());
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
+
+    /** An IP literal (never a host name: no lookups), or IllegalArgumentException naming the text. */
+    public static InetAddress parse(String text) {
+        String t = text == null ? "" : text.trim();
+        if (t.isEmpty() || !t.matches("[0-9a-fA-F:.]+")) {
+            throw new IllegalArgumentException("'" + text + "' is not an IP address");
+        }
+        try {
+            return InetAddress.getByName(t);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("'" + text + "' is not an IP address");
+        }
+    }
+
+    /** True when the first {@code prefix} bits of {@code address} equal those of {@code network}. */
+    public static boolean inPrefix(byte[] network, int prefix, byte[] address) {
+        if (address.length != network.length) {
+            return false;
+        }
+        for (int bit = 0; bit < prefix; bit++) {
+            int m = 1 << (7 - (bit & 7));
+            if ((address[bit >> 3] & m) != (network[bit >> 3] & m)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The address with every bit beyond {@code prefix} cleared. */
+    public static InetAddress mask(InetAddress a, int prefix) {
+        byte[] b = a.getAddress();
+        for (int bit = prefix; bit < b.length * 8; bit++) {
+            b[bit >> 3] &= (byte) ~(1 << (7 - (bit & 7)));
+        }
+        try {
+            return InetAddress.getByAddress(b);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e); // 4 or 16 bytes: cannot happen
+        }
+    }
 }

@@ -25,16 +25,7 @@ public final class ResponseRateLimiter implements Limiter {
     /** A network that is never limited. */
     public record Exempt(byte[] address, int prefix) {
         boolean contains(byte[] a) {
-            if (a.length != address.length) {
-                return false;
-            }
-            for (int bit = 0; bit < prefix; bit++) {
-                int mask = 1 << (7 - (bit & 7));
-                if ((a[bit >> 3] & mask) != (address[bit >> 3] & mask)) {
-                    return false;
-                }
-            }
-            return true;
+            return Addresses.inPrefix(address, prefix, a);
         }
     }
 
@@ -168,21 +159,9 @@ public final class ResponseRateLimiter implements Limiter {
         String what = kind == ANSWER && q.hasQuestion() ? q.qname() + " " + org.xbill.DNS.Type.string(q.qtype())
                 : kind == ERROR ? Rcode.string(r.rcode()) : String.valueOf(r.zone());
         LOG.warning("rate limit" + (s.mode() == Mode.DRY_RUN ? " (dry run, still answering)" : "") + ": "
-                + KINDS[kind] + " to " + Addresses.format(network(client, prefix)) + "/" + prefix + " for " + what
+                + KINDS[kind] + " to " + Addresses.format(Addresses.mask(client, prefix)) + "/" + prefix + " for " + what
                 + " over " + (kind == NXDOMAIN ? s.nxdomainsPerSecond() : kind == ERROR ? s.errorsPerSecond()
                 : s.responsesPerSecond()) + "/s");
-    }
-
-    private static InetAddress network(InetAddress a, int prefix) {
-        byte[] b = a.getAddress();
-        for (int bit = prefix; bit < b.length * 8; bit++) {
-            b[bit >> 3] &= (byte) ~(1 << (7 - (bit & 7)));
-        }
-        try {
-            return InetAddress.getByAddress(b);
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** A strong 64-bit mixer (SplitMix64's finalizer). */

@@ -1,14 +1,10 @@
 package dev.geosteer.health;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.geosteer.config.Yaml;
 import dev.geosteer.config.YamlLocations;
 import dev.geosteer.zone.ZoneError;
 import dev.geosteer.zone.ZoneException;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -43,25 +39,12 @@ public final class AdminState {
      */
     public static Set<String> read(Path file, Predicate<String> known) throws ZoneException {
         String shown = file.toString();
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            return Set.of();
-        } catch (IOException e) {
-            throw new ZoneException(new ZoneError(shown, 0, "cannot read: " + e.getMessage()));
-        }
-        FileModel model;
-        try {
-            model = new String(bytes).isBlank() ? new FileModel() : Yaml.MAPPER.readValue(bytes, FileModel.class);
-        } catch (JsonProcessingException e) {
-            throw new ZoneException(Yaml.error(shown, e));
-        } catch (IOException e) {
-            throw new ZoneException(new ZoneError(shown, 0, "cannot read: " + e.getMessage()));
-        }
-        if (model == null || model.drain == null) {
+        Yaml.Document<FileModel> doc = Yaml.read(file, FileModel.class, FileModel::new);
+        if (doc == null || doc.value().drain == null) {
             return Set.of();
         }
+        FileModel model = doc.value();
+        byte[] bytes = doc.bytes();
         YamlLocations where = YamlLocations.index(bytes);
         List<ZoneError> errors = new ArrayList<>();
         Set<String> out = new LinkedHashSet<>();

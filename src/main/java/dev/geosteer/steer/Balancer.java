@@ -20,16 +20,7 @@ final class Balancer {
     /** A {@code nets} entry: CIDR → pools in failover order. */
     record Net(byte[] address, int prefix, boolean v6, String text, List<Pool> pools) {
         boolean contains(byte[] a) {
-            if (a.length != address.length) {
-                return false;
-            }
-            for (int bit = 0; bit < prefix; bit++) {
-                int mask = 1 << (7 - (bit & 7));
-                if ((a[bit >> 3] & mask) != (address[bit >> 3] & mask)) {
-                    return false;
-                }
-            }
-            return true;
+            return dev.geosteer.dns.Addresses.inPrefix(address, prefix, a);
         }
     }
 

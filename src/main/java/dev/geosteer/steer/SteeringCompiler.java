@@ -1,6 +1,5 @@
 package dev.geosteer.steer;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.geosteer.config.SteeringLoader;
 import dev.geosteer.config.Yaml;
 import dev.geosteer.config.YamlLocations;
@@ -16,12 +15,8 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
-import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,25 +47,12 @@ public final class SteeringCompiler implements SteeringLoader {
     @Override
     public Prepared prepare(Path steerFile, ZoneLoader.ParsedZone zone) throws ZoneException {
         String shown = steerFile.toString();
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(steerFile);
-        } catch (NoSuchFileException e) {
+        Yaml.Document<SteeringFile> doc = Yaml.read(steerFile, SteeringFile.class, SteeringFile::new);
+        if (doc == null) {
             return null;
-        } catch (IOException e) {
-            throw new ZoneException(new ZoneError(shown, 0, "cannot read: " + e.getMessage()));
         }
-        SteeringFile file;
-        try {
-            file = new String(bytes).isBlank() ? new SteeringFile() : Yaml.MAPPER.readValue(bytes, SteeringFile.class);
-        } catch (JsonProcessingException e) {
-            throw new ZoneException(Yaml.error(shown, e));
-        } catch (IOException e) {
-            throw new ZoneException(new ZoneError(shown, 0, "cannot read: " + e.getMessage()));
-        }
-        if (file == null) {
-            file = new SteeringFile();
-        }
+        SteeringFile file = doc.value();
+        byte[] bytes = doc.bytes();
         Checker c = new Checker(shown, YamlLocations.index(bytes), zone);
         PreparedSteering prepared = c.check(file);
         if (!c.errors.isEmpty()) {
@@ -167,7 +149,7 @@ public final class SteeringCompiler implements SteeringLoader {
             }
             if (m.caFile != null) {
                 Path ca = Path.of(m.caFile);
-                if (!Files.isReadable(ca)) {
+                if (!java.nio.file.Files.isReadable(ca)) {
                     add(path + ".ca_file", "cannot read CA file " + ca);
                 } else if (!type.equals("https")) {
                     add(path + ".ca_file", "ca_file is only used by https monitors");
@@ -286,14 +268,10 @@ public final class SteeringCompiler implements SteeringLoader {
                 }
                 return null;
             }
-            if (!text.matches("[0-9a-fA-F:.]+")) {
-                add(path, "'" + text + "' is not an IP address");
-                return null;
-            }
             try {
-                return InetAddress.getByName(text);
-            } catch (UnknownHostException e) {
-                add(path, "'" + text + "' is not an IP address");
+                return dev.geosteer.dns.Addresses.parse(text);
+            } catch (IllegalArgumentException e) {
+                add(path, e.getMessage());
                 return null;
             }
         }

@@ -215,7 +215,7 @@ public final class ZoneSteering implements Steering {
             String db = found.location().source() == null ? "no database knows it"
                     : "database " + found.location().source();
             t.add("location: " + found.location() + " (" + db + ", network "
-                    + Addresses.format(mask(a, found.prefix())) + "/" + found.prefix() + ")");
+                    + Addresses.format(Addresses.mask(a, found.prefix())) + "/" + found.prefix() + ")");
             Balancer.Net net = b.netOf(a.getAddress());
             if (net != null) {
                 t.add("rule: nets " + net.text() + " (custom networks win over GeoIP)");
@@ -253,15 +253,4 @@ public final class ZoneSteering implements Steering {
                 + ", ECS scope /" + scope);
     }
 
-    private static InetAddress mask(InetAddress a, int prefix) {
-        byte[] b = a.getAddress();
-        for (int bit = prefix; bit < b.length * 8; bit++) {
-            b[bit >> 3] &= (byte) ~(1 << (7 - (bit & 7)));
-        }
-        try {
-            return InetAddress.getByAddress(b);
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
