@@ -60,6 +60,10 @@ public final class Yaml {
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                // "key:" with nothing after it binds as empty (list, map, string, defaults), never as null:
+                // the checks then report what is missing instead of tripping over a null.
+                .defaultSetterInfo(com.fasterxml.jackson.annotation.JsonSetter.Value.construct(
+                        com.fasterxml.jackson.annotation.Nulls.AS_EMPTY, com.fasterxml.jackson.annotation.Nulls.AS_EMPTY))
                 .addModule(durations)
                 .build();
     }

@@ -147,10 +147,15 @@ public final class SteeringCompiler implements SteeringLoader {
             if (m.fall < 1) {
                 add(path + ".fall", "fall must be at least 1");
             }
-            if (m.caFile != null) {
-                Path ca = Path.of(m.caFile);
-                if (!java.nio.file.Files.isReadable(ca)) {
-                    add(path + ".ca_file", "cannot read CA file " + ca);
+            if (m.caFile != null && !m.caFile.isEmpty()) {
+                Path ca;
+                try {
+                    ca = Path.of(m.caFile);
+                } catch (java.nio.file.InvalidPathException e) {
+                    ca = null;
+                }
+                if (ca == null || !java.nio.file.Files.isReadable(ca)) {
+                    add(path + ".ca_file", "cannot read CA file '" + m.caFile + "'");
                 } else if (!type.equals("https")) {
                     add(path + ".ca_file", "ca_file is only used by https monitors");
                 }
@@ -158,8 +163,8 @@ public final class SteeringCompiler implements SteeringLoader {
             if (errors.size() > before) {
                 return null;
             }
-            return new MonitorSpec(name, type, port, m.path, method, m.host, Map.copyOf(m.headers), expect,
-                    m.expectBody, m.interval, m.timeout, m.rise, m.fall, m.tlsVerify, m.caFile);
+            return new MonitorSpec(name, type, port, m.path, method, blankToNull(m.host), Map.copyOf(m.headers), expect,
+                    blankToNull(m.expectBody), m.interval, m.timeout, m.rise, m.fall, m.tlsVerify, blankToNull(m.caFile));
         }
 
         List<int[]> statusRanges(String path, String text) {
@@ -427,6 +432,10 @@ public final class SteeringCompiler implements SteeringLoader {
         String known(java.util.Collection<String> names) {
             return names.isEmpty() ? " (none defined)" : " (defined: " + String.join(", ", names) + ")";
         }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     record PreparedBalancer(Name name, String label, long ttl, int maxAnswers, Pool fallback, Policy policy,

@@ -219,7 +219,11 @@ public final class ZoneLoader {
             if (node != apex && !node.isDelegation()) {
                 continue;
             }
-            List<Record> ns = parsed.byName().get(node.name()).get(Type.NS);
+            Map<Integer, List<Record>> types = parsed.byName().get(node.name());
+            List<Record> ns = types == null ? null : types.get(Type.NS);
+            if (ns == null) {
+                continue; // an apex without NS is reported on its own
+            }
             for (Record r : ns) {
                 Name target = r.getAdditionalName();
                 if (!target.subdomain(parsed.origin())) {
