@@ -261,7 +261,7 @@ public final class AdminServer {
             JsonObject j = new JsonObject().put("name", o.name()).put("address", Addresses.format(o.address()))
                     .put("check_address", Addresses.format(o.checkAddress()))
                     .put("monitor", o.monitor() == null ? null : o.monitor().name())
-                    .put("usable", view.usable(o.key()));
+                    .put("usable", o.usable(view));
             if (s != null) {
                 j.put("state", s.state().name().toLowerCase(java.util.Locale.ROOT))
                         .put("since", s.since().toString())

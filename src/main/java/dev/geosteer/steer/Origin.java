@@ -37,6 +37,14 @@ public final class Origin {
     /** The monitor that checks it, or null when it is not checked (always treated as up). */
     public MonitorSpec monitor() { return monitor; }
 
+    /**
+     * May this origin be answered under {@code h}? Origins without a monitor are always up (unless
+     * drained), even before the checker has heard of them.
+     */
+    public boolean usable(dev.geosteer.health.HealthView h) {
+        return monitor == null ? !h.drained(key) : h.usable(key);
+    }
+
     @Override
     public String toString() {
         return name + " " + Addresses.format(address);

@@ -34,7 +34,7 @@ public final class Pool {
     public int usableCount(HealthView health) {
         int n = 0;
         for (Origin o : origins) {
-            if (health.usable(o.key())) {
+            if (o.usable(health)) {
                 n++;
             }
         }

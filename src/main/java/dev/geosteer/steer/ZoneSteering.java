@@ -174,7 +174,7 @@ public final class ZoneSteering implements Steering {
         int n = 0;
         int total = 0;
         for (Origin o : all) {
-            if (o.isV6() == v6 && (ignoreHealth ? !h.drained(o.key()) : h.usable(o.key()))) {
+            if (o.isV6() == v6 && (ignoreHealth ? !h.drained(o.key()) : o.usable(h))) {
                 eligible[n++] = o;
                 total += o.weight();
             }
@@ -237,7 +237,7 @@ public final class ZoneSteering implements Steering {
                 HealthView.OriginHealth oh = h.get(o.key());
                 t.add("  " + p.name() + "/" + o.name() + " " + Addresses.format(o.address()) + ": "
                         + oh.state().name().toLowerCase(java.util.Locale.ROOT) + (oh.drained() ? ", drained" : "")
-                        + (h.usable(o.key()) ? "" : " (not answered)"));
+                        + (o.usable(h) ? "" : " (not answered)"));
             }
         }
         t.add(fallback ? "no healthy pool: answering " + (b.fallback != null ? "fallback_pool " : "first pool ")
