@@ -26,6 +26,7 @@ PCT=80
 PROBE=10                  # seconds of the closed-loop maximum measurement
 WARMUP=10                 # seconds of unrecorded load first (JIT)
 SLICE=60                  # seconds per dnsperf slice (one row of the table)
+LAT_QPS=1000              # the latency stream: the soak mix at this rate with dnsperf -v (per-query latencies)
 ZONE_EVERY=5              # seconds between zone rewrites
 ZONE_WRITE=atomic         # atomic (write + rename) | inplace (truncate + write)
 FLAP_EVERY=20             # seconds the flapping origin stays down, then up, then down...
@@ -52,6 +53,7 @@ Options:
   --probe S           length of the closed-loop maximum measurement (default $PROBE s)
   --warmup S          unrecorded load before anything is measured (default $WARMUP s)
   --slice S           seconds per dnsperf slice / table row (default $SLICE)
+  --lat-qps N         rate of the latency stream (dnsperf -v, the mix; part of --qps) (default $LAT_QPS)
   --zone-every S      rewrite the zone file (serial + 1) every S seconds (default $ZONE_EVERY; 0 = never)
   --zone-write HOW    atomic (temp file + rename, default) or inplace (truncate and rewrite)
   --flap-every S      stop the flapping origin for S s, start it for S s, ... (default $FLAP_EVERY; 0 = never)
@@ -76,6 +78,7 @@ while [ $# -gt 0 ]; do
     --probe) PROBE=$2; shift 2;;
     --warmup) WARMUP=$2; shift 2;;
     --slice) SLICE=$2; shift 2;;
+    --lat-qps) LAT_QPS=$2; shift 2;;
     --zone-every) ZONE_EVERY=$2; shift 2;;
     --zone-write) ZONE_WRITE=$2; shift 2;;
     --flap-every) FLAP_EVERY=$2; shift 2;;
@@ -166,6 +169,8 @@ declare -A SFILE=([static]=$Q/static.txt [steered]=$Q/steered.bin [nx]=$Q/nx.txt
 declare -A SARGS=([static]="" [steered]="-B" [nx]="")
 declare -A SEXPECT=([static]=NOERROR [steered]=NOERROR [nx]=NXDOMAIN)
 declare -A SSHARE=([static]=40 [steered]=40 [nx]=20)
+# the latency stream: the same mix (mix.bin: 40/40/20) at LAT_QPS with -v; the three load streams
+# (no -v: printing every query would cost the client more CPU than the server uses) share the rest
 
 # ---------------------------------------------------------------- warm-up and maximum
 read -r b0 t0_ < <(host_ticks); sleep 1; read -r b1 t1_ < <(host_ticks)
@@ -184,7 +189,8 @@ else
   MAXQ=-
 fi
 declare -A SQPS
-for s in $STREAMS; do SQPS[$s]=$(( QPS * ${SSHARE[$s]} / 100 )); done
+[ "$LAT_QPS" -lt "$QPS" ] || LAT_QPS=$((QPS / 10))
+for s in $STREAMS; do SQPS[$s]=$(( (QPS - LAT_QPS) * ${SSHARE[$s]} / 100 )); done
 
 # ---------------------------------------------------------------- start snapshot (after warm-up, before churn)
 hl_metrics "$ADMIN" "$OUT/metrics-start.txt"
@@ -197,8 +203,8 @@ hl_log "start: heap after GC ${H0} KB (committed ${HC0} KB), RSS ${R0} KB, fds $
   echo "server: $(java -jar "$JAR" --version 2>/dev/null | head -1), $(jar_desc "$JAR"), -Xmx$HEAP${JAVA_OPTS:+ $JAVA_OPTS}, pid $PID, $HOST:$PORT, admin $ADMIN"
   echo "host CPU busy before starting (1 s sample): ${IDLE_BUSY:--}% (100 = one core)"
   echo "java: $(java -version 2>&1 | head -1); dnsperf $(dnsperf -h 2>&1 | sed -n 's/^Version //p')"
-  echo "load: $QPS qps offered (closed-loop max on the mix: $MAXQ qps, $PCT %), streams: static ${SQPS[static]}, steered+ECS ${SQPS[steered]}, nxdomain ${SQPS[nx]};"
-  echo "      each: dnsperf -s $HOST -p $PORT -c $CLIENTS -q $OUTSTANDING -t $TIMEOUT -l $SLICE -Q <rate> -v; $MINUTES slices of ${SLICE}s"
+  echo "load: $QPS qps offered (closed-loop max on the mix: $MAXQ qps, $PCT %), streams: static ${SQPS[static]}, steered+ECS ${SQPS[steered]}, nxdomain ${SQPS[nx]}, latency (mix, -v) $LAT_QPS;"
+  echo "      each: dnsperf -s $HOST -p $PORT -c $CLIENTS -q $OUTSTANDING -t $TIMEOUT -l $SLICE -Q <rate> [-B] [-v]; $MINUTES slices of ${SLICE}s"
   echo "churn: zone rewritten every ${ZONE_EVERY}s ($ZONE_WRITE, serial +1, $HL_HOSTS+5 records); origin $FLAP_POOL ($FLAP_ADDR:$HL_ORIGIN_PORT) stopped/started every ${FLAP_EVERY}s"
 } | tee "$OUT/header.txt" >&2
 
@@ -206,18 +212,19 @@ hl_log "start: heap after GC ${H0} KB (committed ${HC0} KB), RSS ${R0} KB, fds $
 # each rewrite: serial + 1, then poll (every 50 ms, up to ZONE_EVERY s) until the server answers the
 # new SOA serial; logs "epoch serial lag_ms" (lag -1: not seen in time)
 zone_loop() {
-  local serial=1 t0 t1 got i
+  local serial=1 t0 got i seen
   trap 'exit 0' TERM
   while :; do
     sleep "$ZONE_EVERY" & wait $!
     serial=$((serial + 1)); t0=$(date +%s%3N)
     hl_zone_write "$WORK/fx/zones" "$serial" "$ZONE_WRITE" || { echo "$t0 $serial write-failed"; continue; }
-    got=-1
+    got=-1; seen=""
     for i in $(seq 1 $((ZONE_EVERY * 20))); do
-      [ "$(dig @"$HOST" -p "$PORT" "$HL_ZONE" SOA +short +time=1 +tries=1 2>/dev/null | awk '{print $3}')" = "$serial" ] && { got=$(( $(date +%s%3N) - t0 )); break; }
+      seen=$(dig @"$HOST" -p "$PORT" "$HL_ZONE" SOA +short +time=1 +tries=1 2>/dev/null | awk '{print $3}')
+      [ "$seen" = "$serial" ] && { got=$(( $(date +%s%3N) - t0 )); break; }
       sleep 0.05
     done
-    echo "$((t0 / 1000)) $serial $got"
+    echo "$((t0 / 1000)) $serial $got $i ${seen:-none}"   # epoch serial lag_ms polls last_seen
   done
 }
 # ---------------------------------------------------------------- churn: the flapping origin
@@ -251,7 +258,7 @@ check_loop() {
 
 # ---------------------------------------------------------------- measured slices
 RES=$OUT/slices.tsv
-printf 'slice\tstart\tseconds\toffered_qps\tqps\tsent\tcompleted\tlost\tn\tp50_ms\tp99_ms\tp999_ms\tmax_ms\tbad_rcode\trcodes\tp99_static\tp99_steered\tp99_nx\tsrv_cpu_pct\thost_cpu_pct\tother_cpu_pct\trss_kb\tfds\tthreads\told_gen_kb\treloads_ok\treloads_error\ttransitions\n' > "$RES"
+printf 'slice\tstart\tseconds\toffered_qps\tqps\tsent\tcompleted\tlost\tn\tp50_ms\tp99_ms\tp999_ms\tmax_ms\tbad_rcode\trcodes\tmax_static\tmax_steered\tmax_nx\tsrv_cpu_pct\thost_cpu_pct\tother_cpu_pct\trss_kb\tfds\tthreads\told_gen_kb\treloads_ok\treloads_error\ttransitions\tsrv_rcv_drops\thost_rcvbuf_errors\tsrv_counted\n' > "$RES"
 
 [ "$ZONE_EVERY" != 0 ] && { zone_loop > "$OUT/zone-rewrites.log" 2>&1 & BG_PIDS+=($!); }
 # the flapping origin: stopped here, from now on flap_loop owns one (its PID in flap.pid)
@@ -265,29 +272,38 @@ DIED=0
 for m in $(seq 1 "$MINUTES"); do
   kill -0 "$PID" 2>/dev/null || { DIED=1; hl_log "server died, see $OUT/server.log"; break; }
   c0=$(cpu_ticks "$PID"); read -r h0 ht0 < <(host_ticks); ts=$(date +%s.%N); tstart=$(date +%H:%M:%S)
+  d0=$(hl_udp_drops "$PORT"); e0=$(hl_udp_rcvbuf_errors); q0=$(hl_metric "$OUT/raw/metrics-slice$((m - 1)).txt" geosteer_dns_queries_total 2>/dev/null)
+  [ "$m" = 1 ] && q0=$(hl_metric "$OUT/metrics-start.txt" geosteer_dns_queries_total)
   pids=()
   for s in $STREAMS; do
     # shellcheck disable=SC2086
-    ( dnsperf -s "$HOST" -p "$PORT" -d "${SFILE[$s]}" ${SARGS[$s]} -l "$SLICE" -c "$CLIENTS" -q "$OUTSTANDING" -t "$TIMEOUT" \
-        -Q "${SQPS[$s]}" -v -O suppress=timeouts,unexpected 2>&1 |
-      hl_vfilter "$OUT/raw/slice${m}_$s.txt" "$OUT/raw/slice${m}_$s.hist" "${SEXPECT[$s]}" ) &
+    dnsperf -s "$HOST" -p "$PORT" -d "${SFILE[$s]}" ${SARGS[$s]} -l "$SLICE" -c "$CLIENTS" -q "$OUTSTANDING" -t "$TIMEOUT" \
+        -Q "${SQPS[$s]}" -O suppress=timeouts,unexpected > "$OUT/raw/slice${m}_$s.txt" 2>&1 &
     pids+=($!)
   done
+  ( dnsperf -s "$HOST" -p "$PORT" -d "$Q/mix.bin" -B -l "$SLICE" -c 1 -q 100 -t "$TIMEOUT" -Q "$LAT_QPS" -v -O suppress=timeouts,unexpected 2>&1 |
+      hl_vfilter "$OUT/raw/slice${m}_lat.txt" "$OUT/raw/slice${m}_lat.hist" any ) &
+  pids+=($!)
   for p in "${pids[@]}"; do wait "$p"; done
+  d1=$(hl_udp_drops "$PORT"); e1=$(hl_udp_rcvbuf_errors)
   c1=$(cpu_ticks "$PID"); read -r h1 ht1 < <(host_ticks); te=$(date +%s.%N)
   secs=$(awk -v a="$ts" -v b="$te" 'BEGIN{printf "%.1f", b - a}')
   cpu=$(awk -v a="${c0:-0}" -v b="${c1:-0}" -v k="$CLK" -v s="$secs" 'BEGIN{printf "%.0f", (b - a) / k / s * 100}')
   host=$(awk -v a="$h0" -v b="$h1" -v ta="$ht0" -v tb="$ht1" -v n="$NCPU" 'BEGIN{ if (tb > ta) printf "%.0f", (b - a) / (tb - ta) * n * 100 }')
   # dnsperf's own CPU is not separated here: other = host busy - server (includes the 3 dnsperf)
   other=$(awk -v h="$host" -v s="$cpu" 'BEGIN{o = h - s; printf "%.0f", o < 0 ? 0 : o}')
-  sent=0; done_=0; lost=0; qps=0
-  for s in $STREAMS; do
-    read -r q se co lo _ _ _ < <(hl_dnsperf_summary "$OUT/raw/slice${m}_$s.txt")
+  sent=0; done_=0; lost=0; qps=0; bad=0; rcodes=""; smax=()
+  for s in $STREAMS lat; do
+    read -r q se co lo _ _ mxs < <(hl_dnsperf_summary "$OUT/raw/slice${m}_$s.txt")
     sent=$((sent + ${se/-/0})); done_=$((done_ + ${co/-/0})); lost=$((lost + ${lo/-/0})); qps=$((qps + ${q:-0}))
+    [ "$s" = lat ] && continue
+    rc=$(hl_rcodes "$OUT/raw/slice${m}_$s.txt"); rcodes+="${rcodes:+ }$s=$rc"
+    bad=$((bad + $(hl_bad_rcodes "$rc" "${SEXPECT[$s]}")))
+    smax+=("$mxs")
   done
-  read -r n p50 p99 p999 mx bad rcodes < <(python3 "$HERE/lib/hl_hist.py" "$OUT"/raw/slice${m}_*.hist)
-  ps99=()
-  for s in $STREAMS; do ps99+=("$(python3 "$HERE/lib/hl_hist.py" "$OUT/raw/slice${m}_$s.hist" | awk '{print $3}')"); done
+  # percentiles: the latency stream's per-query latencies (its rcodes are in the load streams' checks)
+  read -r n p50 p99 p999 mx _ _ < <(python3 "$HERE/lib/hl_hist.py" "$OUT/raw/slice${m}_lat.hist")
+  mx=$(printf '%s\n' "$mx" "${smax[@]}" | sort -g | tail -1)   # the worst latency any stream saw
   rss=$(awk '/^VmRSS:/{print $2}' "/proc/$PID/status" 2>/dev/null); fds=$(ls "/proc/$PID/fd" 2>/dev/null | wc -l)
   thr=$(awk '/^Threads:/{print $2}' "/proc/$PID/status" 2>/dev/null)
   old=$(jstat -gc "$PID" 2>/dev/null | awk 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "OU") c = i } NR == 2 && c { printf "%.0f", $c }')
@@ -295,10 +311,11 @@ for m in $(seq 1 "$MINUTES"); do
   rok=$(hl_metric "$OUT/raw/metrics-slice$m.txt" geosteer_reloads_total 'result="ok"')
   rerr=$(hl_metric "$OUT/raw/metrics-slice$m.txt" geosteer_reloads_total 'result="error"')
   tr=$(hl_metric "$OUT/raw/metrics-slice$m.txt" geosteer_health_transitions_total)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
     "$m" "$tstart" "$secs" "$QPS" "$qps" "$sent" "$done_" "$lost" "$n" "$p50" "$p99" "$p999" "$mx" "$bad" "$rcodes" \
-    "${ps99[0]}" "${ps99[1]}" "${ps99[2]}" "$cpu" "$host" "$other" "${rss:--}" "$fds" "${thr:--}" "${old:--}" "$rok" "$rerr" "$tr" >> "$RES"
-  hl_log "  slice $m: qps=$qps lost=$lost p50=${p50}ms p99=${p99}ms max=${mx}ms bad=$bad srv_cpu=${cpu}% other=${other}% rss=${rss}KB fds=$fds threads=$thr reloads=$rok/$rerr transitions=$tr"
+    "${smax[0]}" "${smax[1]}" "${smax[2]}" "$cpu" "$host" "$other" "${rss:--}" "$fds" "${thr:--}" "${old:--}" "$rok" "$rerr" "$tr" \
+    "$((d1 - d0))" "$((e1 - e0))" "$(( $(hl_metric "$OUT/raw/metrics-slice$m.txt" geosteer_dns_queries_total) - ${q0:-0} ))" >> "$RES"
+  hl_log "  slice $m: qps=$qps lost=$lost (server socket drops $((d1 - d0)), host RcvbufErrors $((e1 - e0))) p50=${p50}ms p99=${p99}ms max=${mx}ms bad=$bad srv_cpu=${cpu}% other=${other}% rss=${rss}KB fds=$fds threads=$thr reloads=$rok/$rerr transitions=$tr"
 done
 T_END=$(date +%s)
 
@@ -345,18 +362,22 @@ def msum(m, name, match=""):
     v = [x for k, x in m.items() if (k == name or k.startswith(name + "{")) and match in k]
     return sum(v) if v else None
 
-print("| slice | start | QPS | sent | lost | lost % | p50 ms | p99 ms | p99.9 ms | max ms | p99 static / steered / nx | bad rcode | srv CPU % | other CPU % | RSS MB | fds | threads | old gen MB | reloads ok/err | transitions |")
-print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+print("| slice | start | QPS | sent | lost | lost % | srv socket drops | host RcvbufErrors | p50 ms | p99 ms | p99.9 ms | max ms | bad rcode | srv CPU % | other CPU % | RSS MB | fds | threads | old gen MB | reloads ok/err | transitions |")
+print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
 for r in rows:
     sent, lost = num(r["sent"]) or 0, num(r["lost"]) or 0
     f = lambda k, d=1: "-" if num(r[k]) is None else f"{num(r[k]) / d:.0f}" if d != 1 else r[k]
-    print(f"| {r['slice']} | {r['start']} | {r['qps']} | {r['sent']} | {r['lost']} | {100 * lost / sent if sent else 0:.3f} | {r['p50_ms']} | {r['p99_ms']} | {r['p999_ms']} | {r['max_ms']} | "
-          f"{r['p99_static']} / {r['p99_steered']} / {r['p99_nx']} | {r['bad_rcode']} | {r['srv_cpu_pct']} | {r['other_cpu_pct']} | "
+    print(f"| {r['slice']} | {r['start']} | {r['qps']} | {r['sent']} | {r['lost']} | {100 * lost / sent if sent else 0:.3f} | {r['srv_rcv_drops']} | {r['host_rcvbuf_errors']} | {r['p50_ms']} | {r['p99_ms']} | {r['p999_ms']} | {r['max_ms']} | "
+          f"{r['bad_rcode']} | {r['srv_cpu_pct']} | {r['other_cpu_pct']} | "
           f"{f('rss_kb', 1024)} | {r['fds']} | {r['threads']} | {f('old_gen_kb', 1024)} | {r['reloads_ok']}/{r['reloads_error']} | {r['transitions']} |")
 
 tot_sent = sum(num(r["sent"]) or 0 for r in rows); tot_lost = sum(num(r["lost"]) or 0 for r in rows)
 tot_bad = sum(num(r["bad_rcode"]) or 0 for r in rows)
-print(f"\ntotal: {tot_sent:.0f} queries sent, {tot_lost:.0f} lost ({100 * tot_lost / tot_sent if tot_sent else 0:.4f} %), {tot_bad:.0f} answered with a wrong rcode")
+tot_drop = sum(num(r["srv_rcv_drops"]) or 0 for r in rows); tot_counted = sum(num(r["srv_counted"]) or 0 for r in rows)
+print(f"\ntotal: {tot_sent:.0f} queries sent, {tot_lost:.0f} lost ({100 * tot_lost / tot_sent if tot_sent else 0:.4f} %), {tot_bad:.0f} answered with a wrong rcode; "
+      f"the server's sockets dropped {tot_drop:.0f} queries (receive buffer full); the server counted {tot_counted:.0f} answers "
+      f"(geosteer_dns_queries_total, includes the checker's and the rewriter's dig queries)")
+print("p50/p99/p99.9: per-query latencies of the latency stream (the mix at --lat-qps, dnsperf -v); max: the worst of every stream")
 p99s = [num(r["p99_ms"]) for r in rows if num(r["p99_ms"]) is not None]
 spikes = []
 if p99s:
@@ -369,7 +390,7 @@ if busy:
 
 # churn logs
 zl = [l.split() for l in open(out + "/zone-rewrites.log")] if os.path.exists(out + "/zone-rewrites.log") else []
-lags = [int(l[2]) for l in zl if len(l) == 3 and l[2].lstrip("-").isdigit()]
+lags = [int(l[2]) for l in zl if len(l) >= 3 and l[2].lstrip("-").isdigit()]
 seen = [x for x in lags if x >= 0]
 if zl:
     print(f"zone rewrites: {len(zl)}; new serial answered after median {statistics.median(seen) if seen else '-'} ms, max {max(seen) if seen else '-'} ms; not seen within the rewrite interval: {sum(1 for x in lags if x < 0)}"
@@ -426,7 +447,8 @@ bad = [c[0] for c in checks if c[1] != "ok"]
 problems = []
 if died: problems.append("server died")
 if bad: problems.append("grew: " + ", ".join(bad))
-if tot_lost: problems.append(f"{tot_lost:.0f} lost queries")
+tot_rcv = sum(num(r["host_rcvbuf_errors"]) or 0 for r in rows)
+if tot_lost: problems.append(f"{tot_lost:.0f} lost queries: server socket drops {tot_drop:.0f}, host RcvbufErrors {tot_rcv:.0f}")
 if tot_bad: problems.append(f"{tot_bad:.0f} wrong rcodes")
 if spikes: problems.append("p99 spikes in slice(s) " + ", ".join(spikes))
 print(("VERDICT: PASS: nothing grew" if not bad and not died else "VERDICT: FAIL") + ("" if not problems else " (" + "; ".join(problems) + ")"))

@@ -228,5 +228,24 @@ hl_dnsperf_summary() {
     /Queries lost:/ { lost = $3; p = $4; gsub(/[()%]/, "", p) }
     /Queries per second/ { qps = $4 }
     /Average Latency/ && !seen++ { avg = $4 * 1000; m = $8; gsub(/[),]/, "", m); mx = m * 1000 }
-    END { printf "%.0f %s %s %s %s %.3f %.3f\n", qps, sent ? sent : "-", done_ ? done_ : "-", lost ? lost : "-", p ? p : "-", avg, mx }' "$1"
+    END { printf "%.0f %s %s %s %s %.3f %.3f\n", qps, sent != "" ? sent : "-", done_ != "" ? done_ : "-", lost != "" ? lost : "-", p != "" ? p : "-", avg, mx }' "$1"
 }
+
+# hl_rcodes RAW: dnsperf's "Response codes:" line as "RCODE:COUNT,..." ("-" if none)
+hl_rcodes() {
+  awk '/Response codes:/ { sub(/.*Response codes: */, ""); n = split($0, a, /, */); o = ""
+         for (i = 1; i <= n; i++) { split(a[i], w, " "); o = o (o == "" ? "" : ",") w[1] ":" w[2] } print o; f = 1 }
+       END { if (!f) print "-" }' "$1"
+}
+# hl_bad_rcodes "RCODE:COUNT,..." EXPECT: how many are not EXPECT
+hl_bad_rcodes() { echo "$1" | tr ',' '\n' | awk -F: -v e="$2" '$1 != "" && $1 != "-" && $1 != e { s += $2 } END { print s + 0 }'; }
+
+# hl_udp_drops PORT: receive drops (the kernel's "drops" column: datagrams discarded because the
+# socket's receive buffer was full) summed over the UDP sockets bound to local port PORT
+hl_udp_drops() {
+  local hex
+  hex=$(printf '%04X' "$1")
+  cat /proc/net/udp /proc/net/udp6 2>/dev/null | awk -v p=":$hex" 'NR > 0 && $2 ~ p "$" { s += $NF } END { print s + 0 }'
+}
+# hl_udp_rcvbuf_errors: the host's Udp RcvbufErrors counter (every socket, every process)
+hl_udp_rcvbuf_errors() { awk '/^Udp: [0-9]/ { print $6 }' /proc/net/snmp; }

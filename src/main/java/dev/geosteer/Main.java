@@ -200,7 +200,7 @@ public final class Main {
                 if (token != null && !token.isBlank()) {
                     req.header("Authorization", "Bearer " + token);
                 }
-                var resp = java.net.http.HttpClient.newHttpClient().send(req.build(),
+                var resp = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build().send(req.build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString());
                 var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(resp.body());
                 if (resp.statusCode() != 200) {

@@ -104,7 +104,7 @@ class DemoTest {
         TestServer.await("EU back on eu", Duration.ofSeconds(10), () -> www("193.0.6.0/24").equals("127.0.0.11"));
         assertThat((System.nanoTime() - restarted) / 1e9).as("within rise x interval, plus one interval").isLessThan(6.5);
 
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpResponse<String> drained = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                         + server.adminPort() + "/api/v1/pools/eu/drain"))
                 .header("Authorization", "Bearer demo-token").POST(HttpRequest.BodyPublishers.noBody()).build(),

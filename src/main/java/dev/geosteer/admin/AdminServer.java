@@ -113,8 +113,9 @@ public final class AdminServer {
             LOG.warning("admin API error on " + ctx.request().path() + ": " + ctx.failure());
             error(ctx, 500, "internal error");
         });
+        // HTTP/1.1 only: no cleartext HTTP/2 upgrade dance for curl, Prometheus and probes.
         server = vertx.createHttpServer(new HttpServerOptions().setHost(address.getAddress().getHostAddress())
-                .setPort(address.getPort()).setIdleTimeout(60));
+                .setPort(address.getPort()).setIdleTimeout(60).setHttp2ClearTextEnabled(false));
         return server.requestHandler(router).listen().onSuccess(s ->
                 LOG.info("admin API on http://" + Addresses.format(new InetSocketAddress(address.getAddress(),
                         s.actualPort())) + (token == null ? " (no token: read-only)" : " (bearer token required)")));

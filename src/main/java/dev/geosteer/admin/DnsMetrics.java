@@ -43,6 +43,10 @@ public final class DnsMetrics implements QueryObserver {
         this.registry = registry;
         udpLatency = latency(registry, "udp");
         tcpLatency = latency(registry, "tcp");
+        io.micrometer.core.instrument.FunctionCounter.builder("geosteer_host_udp_receive_buffer_errors", this,
+                        m -> HostUdpStats.receiveBufferErrors())
+                .description("UDP datagrams the kernel dropped for a full receive buffer, host-wide (shed load)")
+                .register(registry);
         udpTruncated = Counter.builder("geosteer_dns_truncated").description("Responses sent with TC set")
                 .tag("transport", "udp").register(registry);
         tcpTruncated = Counter.builder("geosteer_dns_truncated").description("Responses sent with TC set")

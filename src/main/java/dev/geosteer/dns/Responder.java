@@ -67,7 +67,7 @@ public final class Responder {
                 return -1;
             }
             if (action == Limiter.Action.SLIP) {
-                r = Response.of(r.rcode(), r.authoritative()).truncated(true);
+                r = Response.of(r.rcode(), r.authoritative()).truncated(true).zone(r.zone());
             }
         }
         int maxSize = tcp ? WireWriter.MAX_MESSAGE : q.edns() == null ? 512 : Math.min(q.edns().udpSize(), udpMaxSize);

@@ -64,7 +64,7 @@ final class HttpProbe implements Probe {
         long timer = vertx.setTimer(m.timeout().toMillis(), id -> {
             if (promise.tryComplete(CheckResult.failed("timeout after " + Probes.seconds(m.timeout()),
                     System.nanoTime() - start)) && inFlight[0] != null) {
-                inFlight[0].reset(); // a hanging origin must not keep the connection
+                abandon(inFlight[0]); // a hanging origin must not keep the connection
             }
         });
         String ip = target.checkAddress().getHostAddress();
@@ -95,13 +95,13 @@ final class HttpProbe implements Probe {
             if (!m.accepts(status)) {
                 vertx.cancelTimer(timer);
                 promise.tryComplete(CheckResult.failed("HTTP " + status, System.nanoTime() - start));
-                resp.request().reset();
+                abandon(resp.request());
                 return;
             }
             if (m.expectBody() == null || m.method().equals("HEAD")) {
                 vertx.cancelTimer(timer);
                 promise.tryComplete(CheckResult.ok("HTTP " + status, System.nanoTime() - start));
-                resp.request().reset();
+                abandon(resp.request());
                 return;
             }
             readBody(resp, m, status, start, timer, promise);
@@ -126,12 +126,12 @@ final class HttpProbe implements Probe {
             if (contains(body, needle)) {
                 vertx.cancelTimer(timer);
                 promise.tryComplete(CheckResult.ok("HTTP " + status + ", body matches", System.nanoTime() - start));
-                resp.request().reset();
+                abandon(resp.request());
             } else if (body.length() >= BODY_CAP) {
                 vertx.cancelTimer(timer);
                 promise.tryComplete(CheckResult.failed("body mismatch (first " + BODY_CAP / 1024 + " KiB)",
                         System.nanoTime() - start));
-                resp.request().reset();
+                abandon(resp.request());
             }
         });
         resp.endHandler(v -> {
@@ -140,6 +140,16 @@ final class HttpProbe implements Probe {
                     ? CheckResult.ok("HTTP " + status + ", body matches", System.nanoTime() - start)
                     : CheckResult.failed("body mismatch", System.nanoTime() - start));
         });
+    }
+
+    /**
+     * Stops a request we have our verdict for, closing its connection. Its streams get a no-op
+     * exception handler first: otherwise Vert.x logs the reset we caused as an unhandled error.
+     */
+    private static void abandon(HttpClientRequest request) {
+        request.exceptionHandler(e -> { });
+        request.response().onSuccess(r -> r.exceptionHandler(e -> { }));
+        request.reset();
     }
 
     private static boolean contains(Buffer haystack, byte[] needle) {

@@ -31,7 +31,8 @@ class AdminApiTest {
     @TempDir
     Path dir;
     TestServer server;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     @AfterEach
     void stop() {
