@@ -40,6 +40,7 @@ for t in "${TARGETS[@]}"; do
   case "$t" in packet|zone|steering) ;; *) echo "unknown target '$t' (packet, zone, steering)" >&2; exit 2 ;; esac
 done
 
+GRACE=${FUZZ_GRACE_SECONDS:-300}   # JVM start, agent, seed replay: beyond this a run is killed as hung
 OUT=target/fuzz
 DICTS=$PWD/src/test/resources/fuzz/dict
 INPUTS=src/test/resources/dev/geosteer/fuzz
@@ -73,12 +74,16 @@ run() { # run TARGET: fuzz one target, output in target/fuzz/TARGET.log, exit st
   corpus=$OUT/corpus/$t
   mkdir -p "$corpus"
   findings "$t" > "$OUT/$t.before"
+  rm -f "$OUT/$t.status" "$OUT/$t.log" "$OUT/$t.stalled"
   echo "fuzzing $t ($class) for ${seconds} s: log in $OUT/$t.log"
   local status=0
   # jazzer.internal.arg.N are the libFuzzer arguments (what Jazzer's own launcher passes); they come after
   # those derived from @FuzzTest, so -max_total_time here overrides its maxDuration. The first positional
   # argument is the corpus directory libFuzzer writes to (instead of .cifuzz-corpus in the project root).
-  JAZZER_FUZZ=1 mvn -B surefire:test -Dtest="$class" -Dsurefire.failIfNoSpecifiedTests=false \
+  # Before fuzzing, Jazzer replays the inputs directory as plain JUnit invocations, which libFuzzer's -timeout
+  # does not cover: the watchdog (its own process group, so the forked test JVM goes too) bounds the whole run.
+  JAZZER_FUZZ=1 timeout --kill-after=30 $(( seconds + GRACE )) \
+    mvn -B surefire:test -Dtest="$class" -Dsurefire.failIfNoSpecifiedTests=false \
     -Djazzer.internal.arg.0=fuzz.sh \
     -Djazzer.internal.arg.1="$PWD/$corpus" \
     -Djazzer.internal.arg.2=-max_total_time="$seconds" \
@@ -87,9 +92,35 @@ run() { # run TARGET: fuzz one target, output in target/fuzz/TARGET.log, exit st
     -Djazzer.internal.arg.5=-print_final_stats=1 \
     -Djazzer.instrument="$(instrument_of "$t")" \
     -Djazzer.keep_going="${FUZZ_KEEP_GOING:-20}" \
-    > "$OUT/$t.log" 2>&1 || status=$?
+    > "$OUT/$t.log" 2>&1 &
+  local pid=$!
+  echo "$pid" > "$OUT/$t.pid"
+  # libFuzzer ends by itself after -max_total_time; if it has not a minute later, the run is stuck (seen once:
+  # no progress, no -timeout report): stop it rather than wait for the watchdog.
+  local started="" now
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 5
+    now=$(date +%s)
+    if [ -z "$started" ] && grep -aqE '^#[0-9]+[[:space:]]+INITED' "$OUT/$t.log" 2>/dev/null; then
+      started=$now
+    elif [ -n "$started" ] && [ $(( now - started )) -gt $(( seconds + 60 )) ] && [ ! -f "$OUT/$t.stalled" ]; then
+      touch "$OUT/$t.stalled"
+      kill -TERM "$pid" 2>/dev/null || true
+    fi
+  done
+  wait "$pid" || status=$?
+  rm -f "$OUT/$t.pid"
   echo "$status" > "$OUT/$t.status"
 }
+
+# On Ctrl-C or TERM, stop the runs: each watchdog passes the signal on to its Maven and test JVM.
+stop() {
+  for f in "$OUT"/*.pid; do
+    [ -f "$f" ] && kill -TERM "$(cat "$f")" 2>/dev/null || true
+  done
+  exit 130
+}
+trap stop INT TERM
 
 # Two lanes when there are two cores: the packet target, and the loaders one after the other.
 LANE1=()
@@ -115,9 +146,9 @@ for t in "${TARGETS[@]}"; do
   log=$OUT/$t.log
   status=$(cat "$OUT/$t.status" 2>/dev/null || echo "?")
   # libFuzzer's last status line: "#<execs> DONE cov: <edges> ft: <features> corp: <n>/<size> ... exec/s: <rate>"
-  last=$(grep -aE '^#[0-9]+[[:space:]]+(DONE|NEW|REDUCE|pulse|INITED)' "$log" | tail -1 || true)
-  execs=$(grep -aE '^stat::number_of_executed_units:' "$log" | awk '{print $2}' | tail -1)
-  rate=$(grep -aE '^stat::average_exec_per_sec:' "$log" | awk '{print $2}' | tail -1)
+  last=$(grep -aE '^#[0-9]+[[:space:]]+(DONE|NEW|REDUCE|pulse|INITED)' "$log" 2>/dev/null | tail -1 || true)
+  execs=$(grep -aE '^stat::number_of_executed_units:' "$log" 2>/dev/null | awk '{print $2}' | tail -1 || true)
+  rate=$(grep -aE '^stat::average_exec_per_sec:' "$log" 2>/dev/null | awk '{print $2}' | tail -1 || true)
   [ -n "$execs" ] || execs=$(sed -nE 's/^#([0-9]+).*/\1/p' <<< "$last")
   [ -n "$rate" ] || rate=$(sed -nE 's/.*exec\/s: ([0-9]+).*/\1/p' <<< "$last")
   cov=$(sed -nE 's/.*cov: ([0-9]+).*/\1/p' <<< "$last")
@@ -127,15 +158,33 @@ for t in "${TARGETS[@]}"; do
     "($(seconds_of "$t") s)" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$status"
   [ -n "$last" ] && echo "          $last"
   new=$(comm -13 "$OUT/$t.before" <(findings "$t") || true)
-  if [ -n "$new" ]; then
+  if [ -f "$OUT/$t.stalled" ] || [ "$status" = 124 ] || [ "$status" = 137 ]; then
+    failed=1
+    if [ -f "$OUT/$t.stalled" ]; then
+      echo "          STALLED: still running a minute after -max_total_time; stopped. See $log"
+    else
+      echo "          HUNG: killed after $(( $(seconds_of "$t") + GRACE )) s. A seed or crash file in the inputs"
+      echo "          directory that never finishes hangs Jazzer's replay before fuzzing starts; see $log"
+    fi
+    if [ -n "$new" ]; then
+      echo "          written when the JVM was stopped (the input it was running; replay it with"
+      echo "          'mvn test -Dtest=FuzzInputsTest' before calling it a bug):"
+      sed 's/^/            /' <<< "$new"
+    fi
+  elif [ -n "$new" ]; then
     failed=1
     echo "          FINDINGS (now regression inputs of plain 'mvn test'):"
     sed 's/^/            /' <<< "$new"
-    grep -aE '^(== Java Exception|Caused by|==[0-9]+== ERROR|==ERROR|	at dev\.geosteer)' "$log" | head -12 | sed 's/^/            /'
+    # each distinct finding: the exception and the first geosteer frame (or the libFuzzer error)
+    awk '/^== Java Exception/ { ex = $0; want = 1; next }
+         /^==[0-9]+== ERROR: libFuzzer/ { if (!seen[$0]++) print; next }
+         want && /^[[:space:]]+at (app\/\/)?dev\.geosteer/ { if (!seen[ex $0]++) { print ex; print $0 }; want = 0 }
+         want && /^DEDUP_TOKEN/ { if (!seen[ex]++) print ex " (no stack trace)"; want = 0 }' "$log" \
+      | sed 's/^/            /' || true
   elif [ "$status" != 0 ]; then
     failed=1
     echo "          FAILED without a finding file; see $log:"
-    grep -aE '^\[ERROR\]|Exception|ERROR' "$log" | head -12 | sed 's/^/            /'
+    grep -aE '^\[ERROR\]|Exception|ERROR' "$log" 2>/dev/null | head -12 | sed 's/^/            /' || true
   fi
 done
 exit "$failed"

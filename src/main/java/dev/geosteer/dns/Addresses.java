@@ -56,10 +56,17 @@ public final class Addresses {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
-    /** An IP literal (never a host name: no lookups), or IllegalArgumentException naming the text. */
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile(
+            "(25[0-5]|2[0-4]\\d|1?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}");
+
+    /**
+     * An IP literal, or IllegalArgumentException naming the text. Only a dotted quad or a text with
+     * a colon reaches the JDK, which parses those as literals: a word like "cafe" is never looked up.
+     */
     public static InetAddress parse(String text) {
         String t = text == null ? "" : text.trim();
-        if (t.isEmpty() || !t.matches("[0-9a-fA-F:.]+")) {
+        boolean v6 = t.indexOf(':') >= 0 && t.matches("[0-9a-fA-F:.]+");
+        if (!v6 && !IPV4.matcher(t).matches()) {
             throw new IllegalArgumentException("'" + text + "' is not an IP address");
         }
         try {

@@ -61,6 +61,7 @@ public final class ZoneLoader {
         List<Integer> lines = new ArrayList<>();
         try (Master master = new Master(in, defaultOrigin)) {
             master.disableIncludes(true);
+            master.expandGenerate(false); // expanded below, after checking how much each would make
             while (true) {
                 in.mark();
                 Record r = master.nextRecord();
@@ -70,6 +71,7 @@ public final class ZoneLoader {
                 records.add(r);
                 lines.add(in.recordStartLine());
             }
+            expandGenerates(shown, bytes, master, records, lines);
         } catch (TextParseException e) {
             ZoneError err = dnsjavaError(shown, e, in.recordStartLine());
             throw new ZoneException(new ZoneError(shown, lineOfProblem(bytes, err.line(), in.recordStartLine()),
@@ -78,6 +80,42 @@ public final class ZoneLoader {
             throw new ZoneException(new ZoneError(shown, in.recordStartLine(), String.valueOf(e.getMessage())));
         }
         return ParsedZone.of(shown, file, records, lines);
+    }
+
+    /** Records one {@code $GENERATE} may make: a typo in a range must not exhaust the heap or hang the load. */
+    static final long MAX_GENERATED = 65_536;
+
+    /** Expands the {@code $GENERATE} directives in file order, refusing ranges that make too many records. */
+    private static void expandGenerates(String shown, byte[] bytes, Master master, List<Record> records,
+                                        List<Integer> lines) throws IOException, ZoneException {
+        java.util.Iterator<org.xbill.DNS.Generator> it = master.generators();
+        if (!it.hasNext()) {
+            return;
+        }
+        String[] text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).split("\n", -1);
+        int searchFrom = 0;
+        while (it.hasNext()) {
+            org.xbill.DNS.Generator g = it.next();
+            int line = 0;
+            for (int i = searchFrom; i < text.length; i++) {
+                if (text[i].regionMatches(true, 0, "$GENERATE", 0, 9)) {
+                    line = i + 1;
+                    searchFrom = i + 1;
+                    break;
+                }
+            }
+            long count = g.step <= 0 ? Long.MAX_VALUE : (g.end - g.start) / g.step + 1;
+            if (count > MAX_GENERATED) {
+                throw new ZoneException(new ZoneError(shown, line, "$GENERATE " + g.start + "-" + g.end
+                        + (g.step == 1 ? "" : "/" + g.step) + " would make " + count + " records; at most "
+                        + MAX_GENERATED + " per directive"));
+            }
+            Record r;
+            while ((r = g.nextRecord()) != null) {
+                records.add(r);
+                lines.add(line);
+            }
+        }
     }
 
     /**

@@ -82,7 +82,10 @@ public final class FuzzSeeds {
                 "b.c.example.test.", "other.test.", "www.other.test.", "www.example.org.", ".",
                 "\\000.example.test.", "geo.geo.test.", "prox.geo.test.", "fail.geo.test.", "rand.geo.test.",
                 "v4only.geo.test.", "v6.geo.test.", "multi.geo.test.", "a.wild.geo.test.", "alias.geo.test.",
-                "static.geo.test.", "geo.test."};
+                "static.geo.test.", "geo.test.", "fuzz.test.", "x.d1.fuzz.test.", "intod.fuzz.test.",
+                "tochild.fuzz.test.", "togeo.fuzz.test.", "towild.fuzz.test.", "toref.fuzz.test.",
+                "a.big.fuzz.test.", "ns1.big.fuzz.test.", "x.wd.fuzz.test.", "x.e.n.t.fuzz.test.", "e.n.t.fuzz.test.",
+                "srv.fuzz.test.", "mx.fuzz.test.", "child.example.test.", "www.child.example.test."};
         int[] types = {Type.A, Type.AAAA, Type.ANY, Type.MX, Type.TXT, Type.NS, Type.DS, Type.SOA, Type.CNAME,
                 Type.SRV};
         int n = 0;
@@ -172,6 +175,13 @@ public final class FuzzSeeds {
         s.put("dname-deep", withOptions(0, FuzzSupport.query(Name.fromString("a.b.c.www.dn.example.test."), Type.A,
                 1232, null)));
         s.put("dname-too-long", withOptions(0, FuzzSupport.query(dnameTooLong(), Type.A, 1232, null)));
+        s.put("dname-yxdomain", withOptions(0, FuzzSupport.query(yxdomain(), Type.A, 1232, null)));
+        s.put("referral-tc-udp", withOptions(0, FuzzSupport.query(Name.fromString("www.big.fuzz.test."), Type.A, 0,
+                null)));
+        s.put("referral-tcp", withOptions(1, FuzzSupport.query(Name.fromString("www.big.fuzz.test."), Type.A, 0,
+                null)));
+        s.put("ds-child-apex", withOptions(0, FuzzSupport.query(Name.fromString("child.example.test."), Type.DS, 1232,
+                null)));
         return s;
     }
 
@@ -266,6 +276,15 @@ public final class FuzzSeeds {
             b.append("abcdefghijklmnopqrstuvwxyz.");
         }
         return Name.fromString(b + "dn.example.test.");
+    }
+
+    /** A name below long.fuzz.test. whose DNAME substitution exceeds 255 octets. */
+    private static Name yxdomain() throws IOException {
+        StringBuilder b = new StringBuilder();
+        while (b.length() + 40 < 220) {
+            b.append("abcdefghijklmnopqrstuvwxyz.");
+        }
+        return Name.fromString(b + "long.fuzz.test.");
     }
 
     // ---------------------------------------------------------------- zone files

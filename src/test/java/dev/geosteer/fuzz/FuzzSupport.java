@@ -55,13 +55,18 @@ final class FuzzSupport {
 
     // ---------------------------------------------------------------- files
 
-    /** A fresh temporary directory holding the given test resources, deleted when the JVM exits. */
+    /**
+     * A fresh temporary directory holding the given test resources, deleted when the JVM exits. A resource is
+     * copied to the same relative path, or to the path after a {@code >} ({@code fuzz/zones/a.zone>zones/a.zone}).
+     */
     static Path copyResources(String... resources) {
         try {
             Path dir = Files.createTempDirectory("geosteer-fuzz");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
-            for (String r : resources) {
-                Path to = dir.resolve(r);
+            for (String entry : resources) {
+                int arrow = entry.indexOf('>');
+                String r = arrow < 0 ? entry : entry.substring(0, arrow);
+                Path to = dir.resolve(arrow < 0 ? entry : entry.substring(arrow + 1));
                 Files.createDirectories(to.getParent());
                 try (InputStream in = FuzzSupport.class.getClassLoader().getResourceAsStream(r)) {
                     if (in == null) {

@@ -16,7 +16,9 @@ import java.util.List;
 /**
  * Coverage-guided, in-process fuzzing of the whole answer path: {@code QueryParser}, the
  * {@code ZoneResolver} over the test zones with geo.test's steering compiled against the GeoIP2 City test
- * database (wired as {@code Catalogs} wires the server), and the {@code WireWriter}.
+ * database (wired as {@code Catalogs} wires the server), and the {@code WireWriter}. Two more zones from
+ * {@code src/test/resources/fuzz/zones} (fuzz.test., and child.example.test. nested in example.test.) reach
+ * the answer paths the test zones do not.
  *
  * <p>Input: byte 0 chooses the transport (bit 0: TCP), the client address (bits 1-2, see
  * {@link FuzzSupport#CLIENTS}) and the health view (bits 3-4); the rest is the query packet. Every answer
@@ -24,7 +26,8 @@ import java.util.List;
  * {@link FuzzSupport#checkAnswer}); a resolver exception, which the server turns into SERVFAIL, fails too.
  *
  * <p>Without {@code JAZZER_FUZZ} this runs the seeds in {@code PacketFuzzTargetInputs/fuzzPacket} (and any
- * crash file Jazzer saved there) as a regression test. Fuzz with {@code .ci/fuzz.sh}.
+ * crash file Jazzer saved there) as a regression test ({@code mvn test -Dtest=PacketFuzzTarget}; a plain
+ * {@code mvn test} replays them through {@link FuzzInputsTest}). Fuzz with {@code .ci/fuzz.sh}.
  */
 class PacketFuzzTarget {
 
@@ -39,7 +42,11 @@ class PacketFuzzTarget {
 
         private static ZoneCatalog load() {
             Path dir = FuzzSupport.copyResources("zones/example.test.zone", "zones/other.test.zone",
-                    "zones/geo.test.zone", "zones/geo.test.steer.yaml", "geoip/GeoIP2-City-Test.mmdb");
+                    "zones/geo.test.zone", "zones/geo.test.steer.yaml", "geoip/GeoIP2-City-Test.mmdb",
+                    // paths the test zones do not reach: YXDOMAIN, DNAME loops, truncated referrals, DS at the
+                    // apex of a nested zone, CNAMEs across zones into steered and delegated names
+                    "fuzz/zones/fuzz.test.zone>zones/fuzz.test.zone",
+                    "fuzz/zones/child.example.test.zone>zones/child.example.test.zone");
             // As Catalogs.of and Catalogs.refresh do: databases first, then zones compiled against them.
             GeoService geo = new GeoService(dir.resolve("geoip"), List.of());
             if (!geo.refresh() || geo.current().databases().isEmpty()) {
@@ -48,7 +55,7 @@ class PacketFuzzTarget {
             ZoneCatalog catalog = new ZoneCatalog(dir.resolve("zones"),
                     new SteeringCompiler(geo::current, () -> health));
             ZoneCatalog.Result r = catalog.refresh();
-            if (!r.errors().isEmpty() || catalog.current().size() != 3) {
+            if (!r.errors().isEmpty() || catalog.current().size() != 5) {
                 throw new IllegalStateException("test zones not loaded: " + r.errors());
             }
             return catalog;

@@ -33,9 +33,9 @@ import java.util.Set;
 class ZoneFileFuzzTarget {
     private static final Name[] ORIGINS = {name("example.test."), Name.root, name("geo.test."),
             name("a.b.c.d.e.f.g.h.example.")};
-    private static final int[] TYPES = {Type.A, Type.AAAA, Type.ANY, Type.CNAME, Type.MX, Type.NS, Type.DS,
-            Type.TXT};
-    private static final int MAX_NAMES = 6;
+    private static final int[] TYPES = {Type.A, Type.AAAA, Type.ANY, Type.MX, Type.NS, Type.DS};
+    /** Names asked about per zone that compiles (each also with a child name): keeps executions fast. */
+    private static final int MAX_NAMES = 4;
     private static final InetAddress CLIENT = FuzzSupport.ip("192.0.2.1");
     private static final Path FILE = Path.of("fuzz.zone");
 
@@ -65,11 +65,11 @@ class ZoneFileFuzzTarget {
         if (zone.soa() == null || zone.apex() == null || !zone.apex().hasType(Type.NS)) {
             throw new AssertionError("compiled a zone without SOA or NS at the apex: " + zone);
         }
-        serve(zone, text);
+        serve(zone, text, origin);
     }
 
     /** Answers a few questions about the zone's own names (and a name below each), over UDP and TCP. */
-    private static void serve(Zone zone, byte[] text) {
+    private static void serve(Zone zone, byte[] text, Name defaultOrigin) {
         if (responder == null) {
             responder = FuzzSupport.responder(() -> served);
             writer = new WireWriter();
@@ -78,7 +78,7 @@ class ZoneFileFuzzTarget {
         Set<Name> names = new LinkedHashSet<>();
         names.add(zone.origin());
         // The compiled zone does not list its names: read the owners again (the file parsed once already).
-        try (Master m = new Master(new ByteArrayInputStream(text), zone.origin())) {
+        try (Master m = new Master(new ByteArrayInputStream(text), defaultOrigin)) {
             m.disableIncludes(true);
             Record r;
             while (names.size() < MAX_NAMES && (r = m.nextRecord()) != null) {

@@ -158,4 +158,12 @@ class ZoneLoaderTest {
     void nameFromAFileThatIsNotADomainName() {
         assertThatThrownBy(() -> ZoneLoader.originFromFileName(Path.of("a..b.zone"))).isInstanceOf(ZoneException.class);
     }
+
+    @Test
+    void expandsGenerateAndRefusesRangesThatWouldFloodTheHeap() throws Exception {
+        Zone z = load("g.test.zone", HEAD + "$GENERATE 1-3 host$ A 192.0.2.$\n");
+        assertThat(z.node(Name.fromString("host2.g.test.")).get(Type.A)).isNotNull();
+        assertThat(errors(HEAD + "www A 192.0.2.9\n$GENERATE 1-4214748364 x$ CNAME www\n"))
+                .singleElement().asString().contains(":6: ").contains("at most 65536");
+    }
 }
