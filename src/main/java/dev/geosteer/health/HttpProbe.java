@@ -147,7 +147,11 @@ final class HttpProbe implements Probe {
      * exception handler first: otherwise Vert.x logs the reset we caused as an unhandled error.
      */
     private static void abandon(HttpClientRequest request) {
-        request.exceptionHandler(e -> { });
+        try {
+            request.exceptionHandler(e -> { });
+        } catch (IllegalStateException alreadyComplete) {
+            return; // the whole exchange has ended (small response): nothing left to stop
+        }
         request.response().onSuccess(r -> r.exceptionHandler(e -> { }));
         request.reset();
     }

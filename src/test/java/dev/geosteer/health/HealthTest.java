@@ -3,6 +3,7 @@ package dev.geosteer.health;
 import dev.geosteer.TestServer;
 import dev.geosteer.dns.Addresses;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.AAAARecord;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -47,6 +49,31 @@ class HealthTest {
     TestServer server;
     final List<AutoCloseable> origins = new ArrayList<>();
 
+    /** Errors Vert.x logs as unhandled: a probe callback that throws shows up only here. */
+    final List<String> unhandled = new CopyOnWriteArrayList<>();
+    final java.util.logging.Logger vertxLog = java.util.logging.Logger.getLogger("io.vertx");
+    final java.util.logging.Handler unhandledCatcher = new java.util.logging.Handler() {
+        @Override
+        public void publish(java.util.logging.LogRecord r) {
+            if (r.getLevel() == java.util.logging.Level.SEVERE && String.valueOf(r.getMessage()).contains("Unhandled")) {
+                unhandled.add(r.getMessage() + ": " + r.getThrown());
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeEach
+    void catchUnhandled() {
+        vertxLog.addHandler(unhandledCatcher);
+    }
+
     @AfterEach
     void stop() throws Exception {
         if (server != null) {
@@ -55,6 +82,8 @@ class HealthTest {
         for (AutoCloseable o : origins) {
             o.close();
         }
+        vertxLog.removeHandler(unhandledCatcher);
+        assertThat(unhandled).as("exceptions escaping health-check callbacks").isEmpty();
     }
 
     OriginServer origin(String address) throws Exception {
