@@ -87,6 +87,12 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 wait_quiet "$QUIET_WAIT"
+# anchors/run.sh only checks that its origins accept connections: a stray listener on an origin
+# address would answer in their place (and the failover test would time out), so refuse to start
+busy=""
+for a in $ORIGIN_ADDRS; do [ -n "$(ss -Hltn "src $a:$ORIGIN_PORT" 2>/dev/null)" ] && busy+=" $a:$ORIGIN_PORT"; done
+for p in 5301 5302; do port_free "$p" || busy+=" 127.0.0.1:$p"; done
+[ -z "$busy" ] || die "already in use (another benchmark running?):$busy"
 
 CMD="java -Xmx$HEAP $JAVA_OPTS -jar $JAR serve --config $TMP/fixture/geosteer.yaml --zones $TMP/fixture/zones --listen 127.0.0.1:$PORT"
 {
