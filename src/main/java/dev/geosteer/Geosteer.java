@@ -53,6 +53,7 @@ public final class Geosteer implements AutoCloseable {
 
     private final ServerConfig config;
     private final Vertx vertx;
+    private final Vertx healthVertx;
     private final Catalogs files;
     private final ScheduledExecutorService reloader;
     private final HealthChecker checker;
@@ -65,8 +66,9 @@ public final class Geosteer implements AutoCloseable {
     private QueryLog queryLog;
     private volatile boolean closed;
 
-    private Geosteer(ServerConfig config, Vertx vertx, Catalogs files, ScheduledExecutorService reloader,
-                     HealthChecker checker, PrometheusMeterRegistry registry) {
+    private Geosteer(ServerConfig config, Vertx vertx, Vertx healthVertx, Catalogs files,
+                     ScheduledExecutorService reloader, HealthChecker checker, PrometheusMeterRegistry registry) {
+        this.healthVertx = healthVertx;
         this.config = config;
         this.vertx = vertx;
         this.files = files;
@@ -90,10 +92,15 @@ public final class Geosteer implements AutoCloseable {
             return t;
         });
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        HealthChecker checker = new HealthChecker(vertx, config.health.unknownIsUp, config.health.ttlFloor.toSeconds());
+        // Health checks get their own event loop: thousands of connects per interval must never queue
+        // behind, or ahead of, DNS packets on a listener's loop.
+        Vertx healthVertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1)
+                .setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
+        HealthChecker checker = new HealthChecker(healthVertx, config.health.unknownIsUp,
+                config.health.ttlFloor.toSeconds());
         checker.addListener(new HealthMetrics(registry));
         Catalogs files = Catalogs.of(config, baseDir, checker::view);
-        Geosteer g = new Geosteer(config, vertx, files, reloader, checker, registry);
+        Geosteer g = new Geosteer(config, vertx, healthVertx, files, reloader, checker, registry);
         try {
             g.startAll(listen, threads);
             return g;
@@ -301,6 +308,7 @@ public final class Geosteer implements AutoCloseable {
                 dns.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             }
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            healthVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warning("unclean shutdown: " + e);
         }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** Health metrics: a 0/1 gauge per origin, check latency, failures by reason class, transitions. */
@@ -22,6 +23,8 @@ public final class HealthMetrics implements HealthChecker.Listener {
     private final MultiGauge up;
     private final MultiGauge drained;
     private final Timer latency;
+    private volatile HealthView current = new HealthView(Map.of(), true, 0);
+    private Set<String> registeredKeys = Set.of();
 
     public HealthMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -50,20 +53,40 @@ public final class HealthMetrics implements HealthChecker.Listener {
                 .register(registry).increment();
     }
 
+    /**
+     * The gauges read the latest view when scraped; their rows are registered again only when the set
+     * of origins changes (a reload), not on every verdict: re-registering thousands of rows per
+     * verdict would cost more than the checks.
+     */
     @Override
     public void published(HealthView view) {
+        current = view;
+        Set<String> keys = view.all().keySet();
+        if (keys.equals(registeredKeys)) {
+            return;
+        }
         List<MultiGauge.Row<?>> ups = new ArrayList<>();
         List<MultiGauge.Row<?>> drains = new ArrayList<>();
-        for (Map.Entry<String, HealthView.OriginHealth> e : view.all().entrySet()) {
-            Tags tags = tags(e.getKey());
-            HealthView.OriginHealth h = e.getValue();
-            boolean isUp = h.state() == HealthView.State.UP
-                    || (h.state() == HealthView.State.UNKNOWN && view.unknownIsUp());
-            ups.add(MultiGauge.Row.of(tags, isUp ? 1 : 0));
-            drains.add(MultiGauge.Row.of(tags, h.drained() ? 1 : 0));
+        for (String key : keys) {
+            Tags tags = tags(key);
+            ups.add(MultiGauge.Row.of(tags, this, m -> m.isUp(key) ? 1 : 0));
+            drains.add(MultiGauge.Row.of(tags, this, m -> m.isDrained(key) ? 1 : 0));
         }
         up.register(ups, true);
         drained.register(drains, true);
+        registeredKeys = new java.util.HashSet<>(keys); // not Set.copyOf: see HealthView
+    }
+
+    private boolean isUp(String key) {
+        HealthView view = current;
+        HealthView.OriginHealth h = view.all().get(key);
+        return h != null && (h.state() == HealthView.State.UP
+                || (h.state() == HealthView.State.UNKNOWN && view.unknownIsUp()));
+    }
+
+    private boolean isDrained(String key) {
+        HealthView.OriginHealth h = current.all().get(key);
+        return h != null && h.drained();
     }
 
     /** {@code zone/pool/origin} as labels. */

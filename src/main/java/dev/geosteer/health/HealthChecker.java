@@ -60,6 +60,8 @@ public final class HealthChecker implements AutoCloseable {
     private Set<String> fileDrains = Set.of();
     private final Set<String> apiDrains = new HashSet<>();
     private boolean closed;
+    private boolean publishPending;
+    static final long PUBLISH_COALESCE_MS = 20;
 
     public HealthChecker(Vertx vertx, boolean unknownIsUp, long ttlFloorSeconds) {
         this.vertx = vertx;
@@ -126,6 +128,9 @@ public final class HealthChecker implements AutoCloseable {
     public Future<List<OriginStatus>> status() {
         Promise<List<OriginStatus>> p = Promise.promise();
         context.runOnContext(v -> {
+            if (publishPending && !closed) {
+                publish(); // what this reports is what DNS answers from, never ahead of it
+            }
             List<OriginStatus> out = new ArrayList<>();
             for (Checked c : checked.values()) {
                 out.add(c.status(isDrained(c.target.key())));
@@ -187,7 +192,23 @@ public final class HealthChecker implements AutoCloseable {
         }
     }
 
+    /**
+     * Publishes within {@link #PUBLISH_COALESCE_MS}: thousands of origins get their verdicts in the same
+     * second at start-up, and one view per verdict would cost O(origins²).
+     */
+    private void publishSoon() {
+        if (!publishPending) {
+            publishPending = true;
+            vertx.setTimer(PUBLISH_COALESCE_MS, id -> {
+                if (publishPending && !closed) {
+                    publish();
+                }
+            });
+        }
+    }
+
     private void publish() {
+        publishPending = false;
         Map<String, HealthView.OriginHealth> m = new HashMap<>(checked.size() * 2);
         for (Checked c : checked.values()) {
             m.put(c.target.key(), c.health(isDrained(c.target.key())));
@@ -303,7 +324,7 @@ public final class HealthChecker implements AutoCloseable {
                 }
             }
             if (state != before || streak != streakBefore) {
-                publish(); // the verdict or the time it could next change moved
+                publishSoon(); // the verdict or the time it could next change moved
             }
         }
 

@@ -38,7 +38,10 @@ public final class HealthView {
     private final long ttlFloorSeconds;
 
     public HealthView(Map<String, OriginHealth> origins, boolean unknownIsUp, long ttlFloorSeconds) {
-        this.origins = Map.copyOf(origins);
+        // HashMap, not Map.copyOf: keys like zone/pool/o17, o18, ... have consecutive hash codes, which
+        // the immutable map's linear probing turns into long clusters (it was most of the CPU with
+        // 5 000 origins); HashMap spreads the hash and chains. Never mutated after this line.
+        this.origins = java.util.Collections.unmodifiableMap(new java.util.HashMap<>(origins));
         this.unknownIsUp = unknownIsUp;
         this.ttlFloorSeconds = ttlFloorSeconds;
     }

@@ -15,7 +15,7 @@ public final class ServedZones {
     private final int maxLabels;
 
     public ServedZones(Map<Name, ServedZone> byOrigin) {
-        this.byOrigin = Map.copyOf(byOrigin);
+        this.byOrigin = java.util.Collections.unmodifiableMap(new java.util.HashMap<>(byOrigin)); // spread hashes (see HealthView)
         int min = Integer.MAX_VALUE;
         int max = 0;
         for (Name n : byOrigin.keySet()) {
