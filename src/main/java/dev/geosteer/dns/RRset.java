@@ -46,6 +46,12 @@ public final class RRset {
         for (int i = 0; i < records.size(); i++) {
             Record r = records.get(i);
             ttl = Math.min(ttl, r.getTTL());
+            if (r.getType() == Type.A || r.getType() == Type.AAAA) {
+                // most of a big zone: no names inside, so the canonical form is the rdata, without
+                // encoding the owner and header only to cut them off again
+                rdata[i] = r.rdataToWireCanonical();
+                continue;
+            }
             byte[] full = r.toWire(Section.ANSWER); // uncompressed, original case
             int start = r.getName().length() + 10;
             rdata[i] = java.util.Arrays.copyOfRange(full, start, full.length);
