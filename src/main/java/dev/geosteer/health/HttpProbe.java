@@ -51,7 +51,10 @@ final class HttpProbe implements Probe {
                     o.setTrustOptions(new PemTrustOptions().addCertPath(m.caFile()));
                 }
             }
-            return vertx.createHttpClient(o, new PoolOptions().setHttp1MaxSize(64));
+            // A reset or refused connection is the check's verdict (the request fails with it); without
+            // a handler, Vert.x would also log it as an ERROR on every flap of an origin.
+            return vertx.httpClientBuilder().with(o).with(new PoolOptions().setHttp1MaxSize(64))
+                    .withConnectHandler(connection -> connection.exceptionHandler(e -> { })).build();
         });
     }
 
