@@ -69,24 +69,12 @@ public final class HealthMetrics implements HealthChecker.Listener {
         List<MultiGauge.Row<?>> drains = new ArrayList<>();
         for (String key : keys) {
             Tags tags = tags(key);
-            ups.add(MultiGauge.Row.of(tags, this, m -> m.isUp(key) ? 1 : 0));
-            drains.add(MultiGauge.Row.of(tags, this, m -> m.isDrained(key) ? 1 : 0));
+            ups.add(MultiGauge.Row.of(tags, this, m -> m.current.healthy(key) ? 1 : 0));
+            drains.add(MultiGauge.Row.of(tags, this, m -> m.current.drained(key) ? 1 : 0));
         }
         up.register(ups, true);
         drained.register(drains, true);
         registeredKeys = new java.util.HashSet<>(keys); // not Set.copyOf: see HealthView
-    }
-
-    private boolean isUp(String key) {
-        HealthView view = current;
-        HealthView.OriginHealth h = view.all().get(key);
-        return h != null && (h.state() == HealthView.State.UP
-                || (h.state() == HealthView.State.UNKNOWN && view.unknownIsUp()));
-    }
-
-    private boolean isDrained(String key) {
-        HealthView.OriginHealth h = current.all().get(key);
-        return h != null && h.drained();
     }
 
     /** {@code zone/pool/origin} as labels. */

@@ -54,9 +54,15 @@ public final class HealthView {
     /** True when the origin may be answered: up (or not yet judged, if so configured) and not drained. */
     public boolean usable(String key) {
         OriginHealth h = get(key);
-        if (h.drained()) {
-            return false;
-        }
+        return !h.drained() && healthy(h);
+    }
+
+    /** Up by its checks alone (or not yet judged, if so configured), drained or not. */
+    public boolean healthy(String key) {
+        return healthy(get(key));
+    }
+
+    private boolean healthy(OriginHealth h) {
         return h.state() == State.UP || (h.state() == State.UNKNOWN && unknownIsUp);
     }
 
