@@ -234,7 +234,7 @@ run_scenario() {  # run_scenario MODE SCENARIO
 }
 
 knot_start() {  # knot_start on|off: knotd serving the same zone file (without the steered name), in the foreground
-  local mode=$1 d=$WORK/fx deadline
+  local mode=$1 d=$WORK/fx
   mkdir -p "$d/zones" "$d/db" "$d/run" && hl_zone_write "$d/zones" 1 || hl_die "cannot write the Knot zone"
   {
     echo "server:"
@@ -263,13 +263,7 @@ knot_start() {  # knot_start on|off: knotd serving the same zone file (without t
   hl_log "starting: knotd -c $d/knot.conf"
   (cd "$REPO" && exec knotd -c "$d/knot.conf") > "$OUT/server-rrl-$mode.log" 2>&1 &
   SRV_PID=$!
-  deadline=$(( $(date +%s) + 30 ))
-  until hl_answers "$HOST" "$PORT"; do
-    kill -0 "$SRV_PID" 2>/dev/null || { tail -20 "$OUT/server-rrl-$mode.log" >&2; SRV_PID=""; hl_die "knotd exited before answering"; }
-    [ "$(date +%s)" -lt "$deadline" ] || { tail -20 "$OUT/server-rrl-$mode.log" >&2; hl_die "knotd did not answer within 30 s"; }
-    sleep 0.2
-  done
-  hl_log "knotd pid $SRV_PID answers on $HOST:$PORT"
+  hl_await_answers knotd "$HOST" "$PORT" "$OUT/server-rrl-$mode.log" 30
 }
 
 DIED=0

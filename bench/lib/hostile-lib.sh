@@ -148,17 +148,22 @@ hl_answers() {  # HOST PORT: a real A record for static.example.test
 # hl_server_start JAR CONFIG HOST PORT LOG HEAP [JAVA_OPTS...]: started from the repository root; sets SRV_PID
 hl_server_start() {
   local jar=$1 cfg=$2 host=$3 port=$4 log=$5 heap=$6; shift 6
-  local cmd=(java "-Xmx$heap" "$@" -jar "$jar" serve --config "$cfg" --listen "$host:$port") deadline
+  local cmd=(java "-Xmx$heap" "$@" -jar "$jar" serve --config "$cfg" --listen "$host:$port")
   hl_log "starting: ${cmd[*]}"
   (cd "$REPO" && exec "${cmd[@]}") > "$log" 2>&1 &
   SRV_PID=$!
-  deadline=$(( $(date +%s) + 60 ))
+  hl_await_answers server "$host" "$port" "$log" 60
+}
+# hl_await_answers WHAT HOST PORT LOG SECONDS: wait until $SRV_PID answers, or die (with its log's tail)
+hl_await_answers() {
+  local what=$1 host=$2 port=$3 log=$4 secs=$5 deadline
+  deadline=$(( $(date +%s) + secs ))
   until hl_answers "$host" "$port"; do
-    kill -0 "$SRV_PID" 2>/dev/null || { tail -20 "$log" >&2; SRV_PID=""; hl_die "server exited before answering"; }
-    [ "$(date +%s)" -lt "$deadline" ] || { tail -20 "$log" >&2; hl_die "server did not answer within 60 s"; }
+    kill -0 "$SRV_PID" 2>/dev/null || { tail -20 "$log" >&2; SRV_PID=""; hl_die "$what exited before answering"; }
+    [ "$(date +%s)" -lt "$deadline" ] || { tail -20 "$log" >&2; hl_die "$what did not answer within $secs s"; }
     sleep 0.2
   done
-  hl_log "server pid $SRV_PID answers on $host:$port"
+  hl_log "$what pid $SRV_PID answers on $host:$port"
 }
 hl_server_stop() {
   local i
