@@ -53,13 +53,13 @@ class HealthTest {
      * Errors Vert.x logs: a probe callback that throws, or a connection error nobody handled, shows
      * up only here (checks must report failures in their verdict, not as ERROR lines).
      */
-    final List<String> unhandled = new CopyOnWriteArrayList<>();
+    final List<String> vertxErrors = new CopyOnWriteArrayList<>();
     final java.util.logging.Logger vertxLog = java.util.logging.Logger.getLogger("io.vertx");
-    final java.util.logging.Handler unhandledCatcher = new java.util.logging.Handler() {
+    final java.util.logging.Handler vertxErrorCatcher = new java.util.logging.Handler() {
         @Override
         public void publish(java.util.logging.LogRecord r) {
             if (r.getLevel() == java.util.logging.Level.SEVERE) {
-                unhandled.add(r.getMessage() + ": " + r.getThrown());
+                vertxErrors.add(r.getMessage() + ": " + r.getThrown());
             }
         }
 
@@ -73,8 +73,8 @@ class HealthTest {
     };
 
     @BeforeEach
-    void catchUnhandled() {
-        vertxLog.addHandler(unhandledCatcher);
+    void catchVertxErrors() {
+        vertxLog.addHandler(vertxErrorCatcher);
     }
 
     @AfterEach
@@ -85,8 +85,8 @@ class HealthTest {
         for (AutoCloseable o : origins) {
             o.close();
         }
-        vertxLog.removeHandler(unhandledCatcher);
-        assertThat(unhandled).as("errors logged by Vert.x during health checks").isEmpty();
+        vertxLog.removeHandler(vertxErrorCatcher);
+        assertThat(vertxErrors).as("errors logged by Vert.x during health checks").isEmpty();
     }
 
     OriginServer origin(String address) throws Exception {
