@@ -8,8 +8,11 @@ import java.util.List;
  * header, the question, EDNS and truncation. Built by one thread for one query.
  */
 public final class Response {
-    /** One RRset in a section; {@code ownerWire} replaces the RRset's owner (wildcard synthesis). */
-    public record Entry(byte[] ownerWire, RRset rrset, long ttl) {
+    /**
+     * One RRset in a section; {@code ownerWire} replaces the RRset's owner (wildcard synthesis).
+     * {@code required}: an additional RRset that must fit, or the response is truncated (referral glue).
+     */
+    public record Entry(byte[] ownerWire, RRset rrset, long ttl, boolean required) {
         public byte[] owner() {
             return ownerWire != null ? ownerWire : rrset.ownerWire();
         }
@@ -17,7 +20,7 @@ public final class Response {
 
     private int rcode;
     private boolean authoritative;
-    private boolean additionalRequired;
+    private int extendedError = -1;
     private int ecsScope;
     private String zone;
     private boolean truncated;
@@ -37,9 +40,9 @@ public final class Response {
     public Response rcode(int value) { rcode = value; return this; }
     public boolean authoritative() { return authoritative; }
     public Response authoritative(boolean value) { authoritative = value; return this; }
-    /** Referral glue must be complete: if it does not fit, the response is truncated (RFC 9471). */
-    public boolean additionalRequired() { return additionalRequired; }
-    public Response additionalRequired(boolean value) { additionalRequired = value; return this; }
+    /** RFC 8914 Extended DNS Error INFO-CODE sent in the OPT record (when the query has EDNS), or -1. */
+    public int extendedError() { return extendedError; }
+    public Response extendedError(int infoCode) { extendedError = infoCode; return this; }
     /** ECS SCOPE PREFIX-LENGTH to echo: how widely this answer may be cached (RFC 7871 §7.2.1). */
     public int ecsScope() { return ecsScope; }
     public Response ecsScope(int value) { ecsScope = value; return this; }
@@ -57,22 +60,26 @@ public final class Response {
     public List<Entry> additional() { return additional; }
 
     public Response answer(RRset set, byte[] owner, long ttl) {
-        answer.add(new Entry(owner, set, ttl));
+        answer.add(new Entry(owner, set, ttl, false));
         return this;
     }
 
     public Response authority(RRset set, long ttl) {
-        authority.add(new Entry(null, set, ttl));
+        authority.add(new Entry(null, set, ttl, false));
         return this;
     }
 
-    public Response additional(RRset set) {
+    /**
+     * Adds an additional-section RRset once. {@code owner} replaces its owner (an address found through a
+     * wildcard is owned by the name looked up); {@code required}: see {@link Entry}.
+     */
+    public Response additional(RRset set, byte[] owner, boolean required) {
         for (Entry e : additional) {
-            if (e.rrset() == set) {
+            if (e.rrset() == set && java.util.Arrays.equals(e.ownerWire(), owner)) {
                 return this;
             }
         }
-        additional.add(new Entry(null, set, set.ttl()));
+        additional.add(new Entry(owner, set, set.ttl(), required));
         return this;
     }
 

@@ -36,7 +36,8 @@ public final class WireWriter {
         int rcode = r.rcode();
         Query.Edns edns = q.edns();
         ClientSubnet ecs = edns == null ? null : edns.clientSubnet();
-        int optSize = edns == null ? 0 : 11 + (ecs == null ? 0 : 8 + ecs.addressBytes().length);
+        int ede = edns == null ? -1 : r.extendedError();
+        int optSize = edns == null ? 0 : 11 + (ecs == null ? 0 : 8 + ecs.addressBytes().length) + (ede < 0 ? 0 : 6);
 
         int flags = 0x8000 | (q.opcode() << 11) | (q.flags() & 0x0100) | (q.flags() & 0x0010) | (rcode & 0xF);
         if (r.authoritative()) {
@@ -71,10 +72,9 @@ public final class WireWriter {
                 if ((written & OVERFLOW) != 0) {
                     truncated = true;
                 } else {
-                    written = writeSection(r.additional(), limit);
+                    written = writeAdditional(r.additional(), limit);
                     ar = written & 0xFFFF;
-                    // RFC 2181 §9: dropping optional additional data does not set TC; referral glue does.
-                    truncated = (written & OVERFLOW) != 0 && r.additionalRequired();
+                    truncated = (written & OVERFLOW) != 0;
                 }
             }
         }
@@ -85,12 +85,15 @@ public final class WireWriter {
             buf[pos++] = (byte) (rcode >> 4); // extended rcode
             buf[pos++] = 0; // version
             put16(edns.dnssecOk() ? 0x8000 : 0);
-            if (ecs == null) {
-                put16(0);
-            } else {
+            put16(optSize - 11);
+            if (ede >= 0) {
+                put16(15); // RFC 8914 Extended DNS Error, INFO-CODE only
+                put16(2);
+                put16(ede);
+            }
+            if (ecs != null) {
                 byte[] addr = ecs.addressBytes();
                 int scope = ecs.sourcePrefix() == 0 ? 0 : Math.min(r.ecsScope(), ecs.maxPrefix());
-                put16(8 + addr.length);
                 put16(8);
                 put16(4 + addr.length);
                 put16(ecs.family());
@@ -115,45 +118,78 @@ public final class WireWriter {
     /** Writes whole RRsets until one does not fit; returns the record count, OR-ed with OVERFLOW if cut. */
     private int writeSection(List<Response.Entry> entries, int limit) {
         int count = 0;
-        for (int e = 0; e < entries.size(); e++) {
-            Response.Entry entry = entries.get(e);
-            int mark = pos;
-            int markLabels = labelCount;
-            RRset set = entry.rrset();
-            byte[] owner = entry.owner();
-            int ttl = (int) Math.min(entry.ttl(), 0x7FFFFFFFL);
-            for (int i = 0; i < set.size(); i++) {
-                writeName(owner, 0);
-                put16(set.type());
-                put16(1); // class IN
-                put32(ttl);
-                int rdlenAt = pos;
-                pos += 2;
-                byte[] rd = set.rdata(i);
-                int[] names = set.nameOffsets(i);
-                if (names == null) {
-                    System.arraycopy(rd, 0, buf, pos, rd.length);
-                    pos += rd.length;
-                } else {
-                    int copied = 0;
-                    for (int nameAt : names) {
-                        System.arraycopy(rd, copied, buf, pos, nameAt - copied);
-                        pos += nameAt - copied;
-                        copied = nameAt + writeName(rd, nameAt);
-                    }
-                    System.arraycopy(rd, copied, buf, pos, rd.length - copied);
-                    pos += rd.length - copied;
-                }
-                set16(rdlenAt, pos - rdlenAt - 2);
-                if (pos > limit) {
-                    pos = mark;
-                    labelCount = markLabels;
-                    return count | OVERFLOW;
-                }
+        for (Response.Entry entry : entries) {
+            if (!writeEntry(entry, limit)) {
+                return count | OVERFLOW;
             }
-            count += set.size();
+            count += entry.rrset().size();
         }
         return count;
+    }
+
+    /**
+     * Writes the additional RRsets that fit, skipping those that do not (and the other RRsets of the same
+     * owner after a skipped one), as Knot does: more of the glue gets through. Returns the record count,
+     * OR-ed with OVERFLOW when a required RRset was left out: RFC 2181 §9, dropping optional additional
+     * data does not set TC; in-domain referral glue does (RFC 9471).
+     */
+    private int writeAdditional(List<Response.Entry> entries, int limit) {
+        int count = 0;
+        boolean requiredLeftOut = false;
+        byte[] skippedOwner = null;
+        for (Response.Entry entry : entries) {
+            if (skippedOwner != null && java.util.Arrays.equals(skippedOwner, entry.owner())) {
+                requiredLeftOut |= entry.required();
+                continue;
+            }
+            skippedOwner = null;
+            if (writeEntry(entry, limit)) {
+                count += entry.rrset().size();
+            } else {
+                requiredLeftOut |= entry.required();
+                skippedOwner = entry.owner();
+            }
+        }
+        return requiredLeftOut ? count | OVERFLOW : count;
+    }
+
+    /** Writes one whole RRset, or nothing (rolled back) when it does not fit within {@code limit}. */
+    private boolean writeEntry(Response.Entry entry, int limit) {
+        int mark = pos;
+        int markLabels = labelCount;
+        RRset set = entry.rrset();
+        byte[] owner = entry.owner();
+        int ttl = (int) Math.min(entry.ttl(), 0x7FFFFFFFL);
+        for (int i = 0; i < set.size(); i++) {
+            writeName(owner, 0);
+            put16(set.type());
+            put16(1); // class IN
+            put32(ttl);
+            int rdlenAt = pos;
+            pos += 2;
+            byte[] rd = set.rdata(i);
+            int[] names = set.nameOffsets(i);
+            if (names == null) {
+                System.arraycopy(rd, 0, buf, pos, rd.length);
+                pos += rd.length;
+            } else {
+                int copied = 0;
+                for (int nameAt : names) {
+                    System.arraycopy(rd, copied, buf, pos, nameAt - copied);
+                    pos += nameAt - copied;
+                    copied = nameAt + writeName(rd, nameAt);
+                }
+                System.arraycopy(rd, copied, buf, pos, rd.length - copied);
+                pos += rd.length - copied;
+            }
+            set16(rdlenAt, pos - rdlenAt - 2);
+            if (pos > limit) {
+                pos = mark;
+                labelCount = markLabels;
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -96,6 +96,20 @@ public final class Zone {
         return new Location(Kind.EXACT, closest);
     }
 
+    /**
+     * The wildcard that would answer for {@code name}, a name of this zone that has no node of its own:
+     * the {@code *} child of its closest encloser, or null. Used for additional-section addresses.
+     */
+    public Node wildcardFor(Name name) {
+        for (int strip = 1; name.labels() - strip >= origin.labels(); strip++) {
+            Node encloser = nodes.get(new Name(name, strip));
+            if (encloser != null) {
+                return encloser.wildcard();
+            }
+        }
+        return null;
+    }
+
     @Override
     public String toString() {
         return origin + " (serial " + serial + ")";
