@@ -86,11 +86,6 @@ public final class WireWriter {
             buf[pos++] = 0; // version
             put16(edns.dnssecOk() ? 0x8000 : 0);
             put16(optSize - 11);
-            if (ede >= 0) {
-                put16(15); // RFC 8914 Extended DNS Error, INFO-CODE only
-                put16(2);
-                put16(ede);
-            }
             if (ecs != null) {
                 byte[] addr = ecs.addressBytes();
                 int scope = ecs.sourcePrefix() == 0 ? 0 : Math.min(r.ecsScope(), ecs.maxPrefix());
@@ -101,6 +96,11 @@ public final class WireWriter {
                 buf[pos++] = (byte) scope;
                 System.arraycopy(addr, 0, buf, pos, addr.length);
                 pos += addr.length;
+            }
+            if (ede >= 0) {
+                put16(15); // RFC 8914 Extended DNS Error, INFO-CODE only
+                put16(2);
+                put16(ede);
             }
             ar++;
         }

@@ -116,6 +116,10 @@ final class Corpus {
                     1232, 0, false, true, false, ecs));
             n++;
         }
+        for (String other : List.of("www.example.org.", "test.")) { // REFUSED with both ECS and EDE
+            probes.add(new Probe(nextId(), other, Type.A, DClass.IN, false, 1232, 0, false, true, false,
+                    Probe.ClientSubnet.of("203.0.113.0/24")));
+        }
         for (Probe.ClientSubnet bad : List.of(
                 new Probe.ClientSubnet(1, 24, new byte[] {(byte) 198, 51, 100, 7}), // address longer than the prefix
                 new Probe.ClientSubnet(1, 23, new byte[] {(byte) 198, 51, 101}),    // bits set beyond the prefix
