@@ -72,9 +72,13 @@ public final class QueryParser {
         int qclass = u16(p, pos + 2);
         pos += 4;
         if (opcode != 0) {
-            return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, null, Rcode.NOTIMP);
-        }
-        if (ancount != 0 || nscount != 0) {
+            // NOTIMP, but with an OPT record when the request has one (RFC 6891 §6.1.1): find it past the
+            // records a NOTIFY or UPDATE carries in its other sections.
+            pos = skipRecords(p, pos, len, ancount + nscount);
+            if (pos < 0) {
+                return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, null, Rcode.NOTIMP);
+            }
+        } else if (ancount != 0 || nscount != 0) {
             return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, null, Rcode.FORMERR);
         }
         Query.Edns edns = null;
@@ -135,7 +139,25 @@ public final class QueryParser {
                 }
             }
         }
+        if (opcode != 0 && rcode == Rcode.NOERROR) {
+            rcode = Rcode.NOTIMP;
+        }
         return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, edns, rcode);
+    }
+
+    /** Skips {@code count} whole records; returns the offset after them, or -1 when they overrun the packet. */
+    private static int skipRecords(byte[] p, int pos, int len, int count) {
+        for (int i = 0; i < count; i++) {
+            pos = skipName(p, pos, len);
+            if (pos < 0 || pos + 10 > len) {
+                return -1;
+            }
+            pos += 10 + u16(p, pos + 8);
+            if (pos > len) {
+                return -1;
+            }
+        }
+        return pos;
     }
 
     /** Validates ECS per RFC 7871 §6 and §7.1.1; null when malformed (the caller answers FORMERR). */

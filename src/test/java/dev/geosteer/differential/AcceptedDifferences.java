@@ -53,6 +53,12 @@ final class AcceptedDifferences {
         // (CD is not relevant to an authoritative server's processing). Either leaves the data alone.
         rule("CD copied", (x, k, g) -> x.q().cd() && !k.cd() && g.cd() ? pair(k.withCd(true), g) : null);
 
+        // geosteer implements neither NOTIFY nor UPDATE: NOTIMP, as RFC 1996 §3.12 and RFC 2136 §2.2
+        // say for a server without them. Knot implements both and answers NOTAUTH (no ACL allows them).
+        rule("NOTIFY, UPDATE: NOTIMP", (x, k, g) -> (x.q().opcode() == 4 || x.q().opcode() == 5)
+                && k.rcode() == org.xbill.DNS.Rcode.NOTAUTH && g.rcode() == org.xbill.DNS.Rcode.NOTIMP
+                ? pair(k.withRcode(g.rcode()), g) : null);
+
         // RFC 2181 §5.2: the TTLs of an RRset must be equal; a zone file that gives them different
         // TTLs is in error. geosteer serves the lowest (what §5.2 tells a client to use, and what it
         // warns about at load); Knot keeps the last one read. Only the fixture's one such RRset.

@@ -133,6 +133,10 @@ record Answer(int rcode, int opcode, boolean aa, boolean tc, boolean rd, boolean
         return new Answer(rcode, opcode, aa, tc, rd, cd, ra, ad, question, answer, authority, a, edns);
     }
 
+    Answer withRcode(int value) {
+        return new Answer(value, opcode, aa, tc, rd, cd, ra, ad, question, answer, authority, additional, edns);
+    }
+
     Answer withCd(boolean value) {
         return new Answer(rcode, opcode, aa, tc, rd, value, ra, ad, question, answer, authority, additional, edns);
     }

@@ -127,6 +127,14 @@ final class Corpus {
                 new Probe.ClientSubnet(3, 8, new byte[] {10}))) {                   // unknown family
             probes.add(new Probe(nextId(), "www.diff.test.", Type.A, DClass.IN, false, 1232, 0, false, true, false, bad));
         }
+        for (int opcode : new int[] {1, 2, 3, 4, 5, 6, 15}) { // IQUERY, STATUS, unassigned, NOTIFY, UPDATE, DSO
+            for (String name : List.of("diff.test.", "www.diff.test.", "www.example.org.")) {
+                for (boolean tcp : new boolean[] {false, true}) {
+                    probes.add(new Probe(nextId(), name, Type.SOA, DClass.IN, tcp, 1232, 0, false, false, false, null,
+                            opcode));
+                }
+            }
+        }
         for (String name : List.of("www.diff.test.", "nothere.diff.test.", "www.example.org.")) {
             probes.add(new Probe(nextId(), name, Type.A, DClass.IN, false, 1232, 1, false, true, false)); // BADVERS
         }

@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * @param ednsVersion EDNS version (0; 1 asks for BADVERS)
  */
 record Probe(int id, String name, int type, int dclass, boolean tcp, int ednsSize, int ednsVersion,
-             boolean dnssecOk, boolean rd, boolean cd, ClientSubnet ecs) {
+             boolean dnssecOk, boolean rd, boolean cd, ClientSubnet ecs, int opcode) {
 
     /** An EDNS Client Subnet option as sent (RFC 7871 §6), possibly malformed on purpose. */
     record ClientSubnet(int family, int sourcePrefix, byte[] address) {
@@ -43,13 +43,18 @@ record Probe(int id, String name, int type, int dclass, boolean tcp, int ednsSiz
 
     Probe(int id, String name, int type, int dclass, boolean tcp, int ednsSize, int ednsVersion,
           boolean dnssecOk, boolean rd, boolean cd) {
-        this(id, name, type, dclass, tcp, ednsSize, ednsVersion, dnssecOk, rd, cd, null);
+        this(id, name, type, dclass, tcp, ednsSize, ednsVersion, dnssecOk, rd, cd, null, 0);
+    }
+
+    Probe(int id, String name, int type, int dclass, boolean tcp, int ednsSize, int ednsVersion,
+          boolean dnssecOk, boolean rd, boolean cd, ClientSubnet ecs) {
+        this(id, name, type, dclass, tcp, ednsSize, ednsVersion, dnssecOk, rd, cd, ecs, 0);
     }
 
     byte[] wire() {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         put16(out, id);
-        put16(out, (rd ? 0x0100 : 0) | (cd ? 0x0010 : 0));
+        put16(out, (opcode << 11) | (rd ? 0x0100 : 0) | (cd ? 0x0010 : 0));
         put16(out, 1);
         put16(out, 0);
         put16(out, 0);
@@ -101,7 +106,8 @@ record Probe(int id, String name, int type, int dclass, boolean tcp, int ednsSiz
 
     @Override
     public String toString() {
-        return name + " " + typeName(type) + " class " + className(dclass) + " over " + (tcp ? "TCP" : "UDP")
+        return (opcode != 0 ? "opcode " + opcode + " " : "") + name + " " + typeName(type) + " class "
+                + className(dclass) + " over " + (tcp ? "TCP" : "UDP")
                 + (ednsSize < 0 ? ", no EDNS" : ", EDNS" + (ednsVersion != 0 ? " version " + ednsVersion : "")
                         + " size " + ednsSize + (dnssecOk ? " DO" : "") + (ecs != null ? ", " + ecs : ""))
                 + (rd ? ", RD" : "") + (cd ? ", CD" : "") + ", id " + id;

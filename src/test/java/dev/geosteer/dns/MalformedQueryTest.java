@@ -142,6 +142,19 @@ class MalformedQueryTest {
     }
 
     @Test
+    void keepsEdnsInTheNotimpAnswerToOtherOpcodes() throws Exception {
+        // RFC 6891 §6.1.1: a request with an OPT record gets one back, whatever the rcode. A NOTIFY
+        // carries an SOA in its answer section, an UPDATE records in the next: the OPT comes after them.
+        byte[] opt = {0, 0, 41, 4, (byte) 0xD0, 0, 0, 0, 0, 0, 0};
+        byte[] soa = {(byte) 0xC0, 12, 0, 6, 0, 1, 0, 0, 0, 60, 0, 0};
+        for (int opcode : new int[] {Opcode.IQUERY, Opcode.STATUS, Opcode.NOTIFY, Opcode.UPDATE, 15}) {
+            Message m = answer(concat(header(17, opcode << 11, 1, 1, 1, 1), WWW, A_IN, soa, soa, opt));
+            assertThat(m.getRcode()).as("opcode " + opcode).isEqualTo(Rcode.NOTIMP);
+            assertThat(m.getOPT()).as("opcode " + opcode).isNotNull();
+        }
+    }
+
+    @Test
     void answersBadversToEdnsVersionsAboveZero() throws Exception {
         Message q = Message.newQuery(Record.newRecord(Name.fromString("www.example.test."), Type.A, DClass.IN));
         q.addRecord(new OPTRecord(1232, 0, 1, 0, List.<EDNSOption>of()), Section.ADDITIONAL);
