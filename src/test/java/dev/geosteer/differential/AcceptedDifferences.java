@@ -157,8 +157,8 @@ final class AcceptedDifferences {
                 || !k.withAdditional(g.additional()).equals(g)) {
             return null;
         }
-        byte[] wire = knot.tcp(new Probe(nextOracleId(), q.name(), q.type(), q.dclass(), true, 4096, 0, false,
-                false, false).wire());
+        byte[] wire = knot.tcp(Probe.of(nextOracleId(), q.name(), q.type(), q.dclass(), true).withEdns(4096, false)
+                .wire());
         if (wire == null) {
             throw new IOException("knotd did not answer " + q + " over TCP");
         }
@@ -207,7 +207,7 @@ final class AcceptedDifferences {
         String key = lower(name) + " " + type;
         Answer a = knotAnswers.get(key);
         if (a == null) {
-            byte[] wire = knot.tcp(new Probe(nextOracleId(), name, type, DClass.IN, true, 4096, 0, false, false, false).wire());
+            byte[] wire = knot.tcp(Probe.of(nextOracleId(), name, type, DClass.IN, true).withEdns(4096, false).wire());
             if (wire == null) {
                 throw new IOException("knotd did not answer " + name + " " + Type.string(type));
             }

@@ -75,11 +75,14 @@ final class Corpus {
                 "x".repeat(60) + ".y.dnlong.diff.test."));
         names = List.copyOf(all);
 
+        int index = 0;
         for (String name : names) {
             for (int type : TYPES) {
                 add(name, type, DClass.IN);
             }
-            for (int type : new int[] {Type.A, Type.SOA, Type.ANY, Type.TXT, Type.MX, Type.NS}) {
+            // RFC 1035 §3.2.5: QCLASS * is answered from the IN data; every type for a third of the names
+            boolean allTypes = owners.contains(name) && index++ % 3 == 0;
+            for (int type : allTypes ? TYPES : new int[] {Type.A, Type.SOA, Type.ANY, Type.TXT, Type.MX, Type.NS}) {
                 add(name, type, DClass.ANY);
             }
             for (int dclass : new int[] {DClass.CH, DClass.HS, CLASS_NONE}) {
@@ -100,8 +103,9 @@ final class Corpus {
             for (int type : LARGE_TYPES) {
                 for (int size : EDNS_SIZES) {
                     for (boolean tcp : new boolean[] {false, true}) {
-                        probes.add(new Probe(nextId(), mixCase(name), type, DClass.IN, tcp, size, 0,
-                                random.nextInt(3) == 0, random.nextBoolean(), false));
+                        probes.add(Probe.of(nextId(), mixCase(name), type, DClass.IN, tcp)
+                                .withFlags(random.nextBoolean() ? Probe.RD : 0)
+                                .withEdns(size, size >= 0 && random.nextInt(3) == 0));
                     }
                 }
             }
@@ -112,32 +116,46 @@ final class Corpus {
             String subnet = n % 2 == 0 ? "198.51." + (n % 256) + ".0/" + (8 + n % 25)
                     : "2001:db8:" + Integer.toHexString(n) + "::/" + (16 + n % 41);
             Probe.ClientSubnet ecs = n % 7 == 3 ? Probe.ClientSubnet.of("0.0.0.0/0") : Probe.ClientSubnet.of(subnet);
-            probes.add(new Probe(nextId(), mixCase(owner), n % 3 == 0 ? Type.AAAA : Type.A, DClass.IN, n % 4 == 0,
-                    1232, 0, false, true, false, ecs));
+            probes.add(edns1232(mixCase(owner), n % 3 == 0 ? Type.AAAA : Type.A, n % 4 == 0).withEcs(ecs));
             n++;
         }
         for (String other : List.of("www.example.org.", "test.")) { // REFUSED with both ECS and EDE
-            probes.add(new Probe(nextId(), other, Type.A, DClass.IN, false, 1232, 0, false, true, false,
-                    Probe.ClientSubnet.of("203.0.113.0/24")));
+            probes.add(edns1232(other, Type.A, false).withEcs(Probe.ClientSubnet.of("203.0.113.0/24")));
         }
         for (Probe.ClientSubnet bad : List.of(
                 new Probe.ClientSubnet(1, 24, new byte[] {(byte) 198, 51, 100, 7}), // address longer than the prefix
                 new Probe.ClientSubnet(1, 23, new byte[] {(byte) 198, 51, 101}),    // bits set beyond the prefix
                 new Probe.ClientSubnet(1, 33, new byte[] {1, 2, 3, 4, 5}),          // prefix longer than IPv4
                 new Probe.ClientSubnet(3, 8, new byte[] {10}))) {                   // unknown family
-            probes.add(new Probe(nextId(), "www.diff.test.", Type.A, DClass.IN, false, 1232, 0, false, true, false, bad));
+            probes.add(edns1232("www.diff.test.", Type.A, false).withEcs(bad));
+        }
+        // other EDNS options are ignored: NSID (not configured), a client COOKIE, an unassigned code
+        for (byte[] option : List.of(new byte[] {0, 3, 0, 0}, new byte[] {0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8},
+                new byte[] {(byte) 0xFD, (byte) 0xE9, 0, 2, 0x12, 0x34})) {
+            for (String name : List.of("www.diff.test.", "nothere.diff.test.", "www.deleg.diff.test.", "www.example.org.")) {
+                probes.add(edns1232(name, Type.A, false).withOptions(option));
+            }
+        }
+        // header bits a query should not set (AA, TC, RA, Z, AD) are not echoed
+        for (int bits : new int[] {0x0400, 0x0200, 0x0080, 0x0040, 0x0020, 0x07F0}) {
+            for (String name : List.of("www.diff.test.", "nothere.diff.test.", "www.deleg.diff.test.")) {
+                probes.add(edns1232(name, Type.A, bits == 0x0200).withFlags(bits));
+            }
         }
         for (int opcode : new int[] {1, 2, 3, 4, 5, 6, 15}) { // IQUERY, STATUS, unassigned, NOTIFY, UPDATE, DSO
             for (String name : List.of("diff.test.", "www.diff.test.", "www.example.org.")) {
                 for (boolean tcp : new boolean[] {false, true}) {
-                    probes.add(new Probe(nextId(), name, Type.SOA, DClass.IN, tcp, 1232, 0, false, false, false, null,
-                            opcode));
+                    probes.add(edns1232(name, Type.SOA, tcp).withFlags(opcode << 11));
                 }
             }
         }
         for (String name : List.of("www.diff.test.", "nothere.diff.test.", "www.example.org.")) {
-            probes.add(new Probe(nextId(), name, Type.A, DClass.IN, false, 1232, 1, false, true, false)); // BADVERS
+            probes.add(edns1232(name, Type.A, false).withEdnsVersion(1)); // BADVERS
         }
+    }
+
+    private Probe edns1232(String name, int type, boolean tcp) {
+        return Probe.of(nextId(), name, type, DClass.IN, tcp).withFlags(Probe.RD).withEdns(1232, false);
     }
 
     /** One query with transport, EDNS, flags and letter case drawn from the seeded generator. */
@@ -145,8 +163,8 @@ final class Corpus {
         boolean tcp = random.nextInt(4) == 0;
         int edns = EDNS_SIZES[random.nextInt(EDNS_SIZES.length)];
         boolean dnssecOk = edns >= 0 && random.nextInt(5) == 0;
-        probes.add(new Probe(nextId(), mixCase(name), type, dclass, tcp, edns, 0, dnssecOk,
-                random.nextBoolean(), random.nextInt(5) == 0));
+        int flags = (random.nextBoolean() ? Probe.RD : 0) | (random.nextInt(5) == 0 ? Probe.CD : 0);
+        probes.add(Probe.of(nextId(), mixCase(name), type, dclass, tcp).withFlags(flags).withEdns(edns, dnssecOk));
     }
 
     private int nextId() {

@@ -76,8 +76,8 @@ final class Knotd implements AutoCloseable {
                     .append("    udp-max-payload: 1232\n")
                     // geosteer answers EDNS Client Subnet (RFC 7871); Knot does when this is on
                     .append("    edns-client-subnet: on\n")
-                    // geosteer discloses neither (README): compare the zone answers, not the banner.
-                    .append("    identity: \"\"\n    version: \"\"\n")
+                    // geosteer discloses none of these (README): compare the zone answers, not the banner
+                    .append("    identity: \"\"\n    version: \"\"\n    nsid: \"\"\n")
                     .append("database:\n    storage: ").append(Files.createDirectories(run.resolve("db"))).append('\n')
                     .append("log:\n  - target: stderr\n    any: notice\n")
                     .append("template:\n  - id: default\n    storage: ").append(zones).append('\n')

@@ -8,14 +8,19 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * One query of the corpus, encoded by hand so that every header bit, class and EDNS field is exactly
- * what the corpus says (a library would normalise some of them).
+ * what the corpus says (a library would normalise some of them). Built with {@link #of} and the
+ * {@code with...} methods.
  *
- * @param name       the question name as sent, letter case included, with its trailing dot
- * @param ednsSize   the advertised EDNS UDP size, or -1 for no OPT record
+ * @param name        the question name as sent, letter case included, with its trailing dot
+ * @param flags       the header's second 16-bit word as sent: opcode, AA, TC, RD, RA, Z, AD, CD
+ * @param ednsSize    the advertised EDNS UDP size, or -1 for no OPT record
  * @param ednsVersion EDNS version (0; 1 asks for BADVERS)
+ * @param options     EDNS options sent after the ECS option, raw (code, length, data)
  */
-record Probe(int id, String name, int type, int dclass, boolean tcp, int ednsSize, int ednsVersion,
-             boolean dnssecOk, boolean rd, boolean cd, ClientSubnet ecs, int opcode) {
+record Probe(int id, String name, int type, int dclass, boolean tcp, int flags, int ednsSize, int ednsVersion,
+             boolean dnssecOk, ClientSubnet ecs, byte[] options) {
+    static final int RD = 0x0100;
+    static final int CD = 0x0010;
 
     /** An EDNS Client Subnet option as sent (RFC 7871 §6), possibly malformed on purpose. */
     record ClientSubnet(int family, int sourcePrefix, byte[] address) {
@@ -41,20 +46,44 @@ record Probe(int id, String name, int type, int dclass, boolean tcp, int ednsSiz
         }
     }
 
-    Probe(int id, String name, int type, int dclass, boolean tcp, int ednsSize, int ednsVersion,
-          boolean dnssecOk, boolean rd, boolean cd) {
-        this(id, name, type, dclass, tcp, ednsSize, ednsVersion, dnssecOk, rd, cd, null, 0);
+    /** A plain query: no flags, no EDNS. */
+    static Probe of(int id, String name, int type, int dclass, boolean tcp) {
+        return new Probe(id, name, type, dclass, tcp, 0, -1, 0, false, null, new byte[0]);
     }
 
-    Probe(int id, String name, int type, int dclass, boolean tcp, int ednsSize, int ednsVersion,
-          boolean dnssecOk, boolean rd, boolean cd, ClientSubnet ecs) {
-        this(id, name, type, dclass, tcp, ednsSize, ednsVersion, dnssecOk, rd, cd, ecs, 0);
+    Probe withFlags(int value) {
+        return new Probe(id, name, type, dclass, tcp, value, ednsSize, ednsVersion, dnssecOk, ecs, options);
+    }
+
+    /** With an OPT record advertising {@code size} (-1: none), EDNS version 0. */
+    Probe withEdns(int size, boolean doBit) {
+        return new Probe(id, name, type, dclass, tcp, flags, size, 0, doBit, ecs, options);
+    }
+
+    Probe withEdnsVersion(int version) {
+        return new Probe(id, name, type, dclass, tcp, flags, ednsSize, version, dnssecOk, ecs, options);
+    }
+
+    Probe withEcs(ClientSubnet value) {
+        return new Probe(id, name, type, dclass, tcp, flags, ednsSize, ednsVersion, dnssecOk, value, options);
+    }
+
+    Probe withOptions(byte[] raw) {
+        return new Probe(id, name, type, dclass, tcp, flags, ednsSize, ednsVersion, dnssecOk, ecs, raw);
+    }
+
+    int opcode() {
+        return (flags >> 11) & 0xF;
+    }
+
+    boolean cd() {
+        return (flags & CD) != 0;
     }
 
     byte[] wire() {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         put16(out, id);
-        put16(out, (opcode << 11) | (rd ? 0x0100 : 0) | (cd ? 0x0010 : 0));
+        put16(out, flags);
         put16(out, 1);
         put16(out, 0);
         put16(out, 0);
@@ -69,10 +98,8 @@ record Probe(int id, String name, int type, int dclass, boolean tcp, int ednsSiz
             out.write(0); // extended rcode
             out.write(ednsVersion);
             put16(out, dnssecOk ? 0x8000 : 0);
-            if (ecs == null) {
-                put16(out, 0); // no options
-            } else {
-                put16(out, 8 + ecs.address().length);
+            put16(out, (ecs == null ? 0 : 8 + ecs.address().length) + options.length);
+            if (ecs != null) {
                 put16(out, 8); // CLIENT-SUBNET
                 put16(out, 4 + ecs.address().length);
                 put16(out, ecs.family());
@@ -80,12 +107,13 @@ record Probe(int id, String name, int type, int dclass, boolean tcp, int ednsSiz
                 out.write(0); // SCOPE PREFIX-LENGTH: 0 in queries
                 out.write(ecs.address(), 0, ecs.address().length);
             }
+            out.write(options, 0, options.length);
         }
         return out.toByteArray();
     }
 
     static byte[] soaQuery(String zone) {
-        return new Probe(4242, zone, Type.SOA, DClass.IN, false, -1, 0, false, false, false).wire();
+        return of(4242, zone, Type.SOA, DClass.IN, false).wire();
     }
 
     private static void writeName(ByteArrayOutputStream out, String name) {
@@ -106,11 +134,12 @@ record Probe(int id, String name, int type, int dclass, boolean tcp, int ednsSiz
 
     @Override
     public String toString() {
-        return (opcode != 0 ? "opcode " + opcode + " " : "") + name + " " + typeName(type) + " class "
+        return (opcode() != 0 ? "opcode " + opcode() + " " : "") + name + " " + typeName(type) + " class "
                 + className(dclass) + " over " + (tcp ? "TCP" : "UDP")
                 + (ednsSize < 0 ? ", no EDNS" : ", EDNS" + (ednsVersion != 0 ? " version " + ednsVersion : "")
-                        + " size " + ednsSize + (dnssecOk ? " DO" : "") + (ecs != null ? ", " + ecs : ""))
-                + (rd ? ", RD" : "") + (cd ? ", CD" : "") + ", id " + id;
+                        + " size " + ednsSize + (dnssecOk ? " DO" : "") + (ecs != null ? ", " + ecs : "")
+                        + (options.length > 0 ? ", options " + java.util.HexFormat.of().formatHex(options) : ""))
+                + ((flags & 0x07FF) != 0 ? String.format(", flags %04x", flags & 0x07FF) : "") + ", id " + id;
     }
 
     static String typeName(int type) {
