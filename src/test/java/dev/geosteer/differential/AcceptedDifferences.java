@@ -1,6 +1,7 @@
 package dev.geosteer.differential;
 
 import org.xbill.DNS.DClass;
+import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
 
 import java.io.IOException;
@@ -36,8 +37,9 @@ final class AcceptedDifferences {
     record Rule(String name, Normalizer normalizer) {
     }
 
-    /** The fixture's RRset whose records have different TTLs in the zone file. */
+    /** The fixture's RRset whose records have different TTLs in the zone file (100 and 200). */
     static final String MIXED_TTL_OWNER = "ttls.diff.test.";
+    static final long MIXED_TTL_LOWEST = 100;
 
     private final List<Rule> rules = new ArrayList<>();
     private final Map<String, Integer> counts = new LinkedHashMap<>();
@@ -56,7 +58,7 @@ final class AcceptedDifferences {
         // geosteer implements neither NOTIFY nor UPDATE: NOTIMP, as RFC 1996 §3.12 and RFC 2136 §2.2
         // say for a server without them. Knot implements both and answers NOTAUTH (no ACL allows them).
         rule("NOTIFY, UPDATE: NOTIMP", (x, k, g) -> (x.q().opcode() == 4 || x.q().opcode() == 5)
-                && k.rcode() == org.xbill.DNS.Rcode.NOTAUTH && g.rcode() == org.xbill.DNS.Rcode.NOTIMP
+                && k.rcode() == Rcode.NOTAUTH && g.rcode() == Rcode.NOTIMP
                 ? pair(k.withRcode(g.rcode()), g) : null);
 
         // RFC 2181 §5.2: the TTLs of an RRset must be equal; a zone file that gives them different
@@ -87,7 +89,7 @@ final class AcceptedDifferences {
         // does; Knot masks the address and answers (echoing the extra octets as they came).
         rule("malformed ECS: FORMERR (RFC 7871 §6)", (x, k, g) -> {
             Probe.ClientSubnet ecs = x.q().ecs();
-            if (ecs == null || !sloppy(ecs) || g.rcode() != org.xbill.DNS.Rcode.FORMERR || g.aa()
+            if (ecs == null || !sloppy(ecs) || g.rcode() != Rcode.FORMERR || g.aa()
                     || !g.answer().isEmpty() || !g.edns().endsWith("options []")) {
                 return null;
             }
@@ -119,7 +121,7 @@ final class AcceptedDifferences {
             return record;
         }
         String[] f = record.split(" ", 3);
-        return f[0] + " " + Math.min(Long.parseLong(f[1]), 100) + " " + f[2];
+        return f[0] + " " + Math.min(Long.parseLong(f[1]), MIXED_TTL_LOWEST) + " " + f[2];
     }
 
     private Answer[] anyRrsets(Exchange x, Answer k, Answer g) throws IOException {
