@@ -179,6 +179,45 @@ public final class Geosteer implements AutoCloseable {
         lastReload.set(m);
     }
 
+    /**
+     * Reloads every file now (zones, steering, GeoIP, admin-state.yaml), changed or not, on the reload
+     * thread, so reloads never overlap; returns at once. The future holds the errors found.
+     */
+    public Future<List<ZoneError>> reload() {
+        Promise<List<ZoneError>> p = Promise.promise();
+        try {
+            reloader.execute(() -> {
+                try {
+                    p.complete(files.reloadAll().errors());
+                } catch (RuntimeException e) {
+                    p.fail(e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            p.fail(new IllegalStateException("the server is stopping"));
+        }
+        return p.future();
+    }
+
+    /** SIGHUP: the same reload as {@code POST /api/v1/reload}, logged with its outcome. Never blocks. */
+    void reloadOnSignal() {
+        if (closed) {
+            return;
+        }
+        LOG.info("SIGHUP: reloading zones, steering files, GeoIP databases and drains");
+        reload().onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.severe("reload on SIGHUP failed: " + ar.cause().getMessage());
+            } else if (ar.result().isEmpty()) {
+                LOG.info("reload on SIGHUP done: " + files.zones().current().size() + " zones, no errors");
+            } else {
+                LOG.warning("reload on SIGHUP found " + ar.result().size() + " error(s), the previous versions "
+                        + "stay in service: " + ar.result().stream().map(ZoneError::toString)
+                        .collect(java.util.stream.Collectors.joining("; ")));
+            }
+        });
+    }
+
     /** What the admin API reads and does. */
     private final class Backend implements AdminServer.Backend {
         @Override
@@ -213,15 +252,7 @@ public final class Geosteer implements AutoCloseable {
 
         @Override
         public Future<List<ZoneError>> reload() {
-            Promise<List<ZoneError>> p = Promise.promise();
-            reloader.execute(() -> {
-                try {
-                    p.complete(files.reloadAll().errors());
-                } catch (RuntimeException e) {
-                    p.fail(e);
-                }
-            });
-            return p.future();
+            return Geosteer.this.reload();
         }
 
         @Override

@@ -2,24 +2,32 @@ package dev.geosteer;
 
 import dev.geosteer.config.ServerConfig;
 import dev.geosteer.config.ZoneCatalog;
+import dev.geosteer.dns.Addresses;
 import dev.geosteer.zone.ZoneError;
 import dev.geosteer.zone.ZoneException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 
-/** The command line: {@code serve}, {@code check}, {@code lookup}. */
+/** The command line: {@code serve}, {@code check}, {@code lookup}, {@code reload}, {@code help}. */
 @Command(name = "geosteer", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Authoritative GeoDNS server with health-aware steering.",
-        subcommands = {Main.Serve.class, Main.Check.class, Main.LookupCommand.class})
+        subcommands = {Main.Serve.class, Main.Check.class, Main.LookupCommand.class, Main.ReloadCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -92,6 +100,8 @@ public final class Main {
                 System.err.println("geosteer: cannot start: " + cause.getMessage());
                 return 1;
             }
+            Signals.onHangup(server::reloadOnSignal);
+            Signals.logStops();
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
@@ -188,32 +198,102 @@ public final class Main {
         }
 
         private int remote() {
-            String enc = java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8);
-            String url = server.replaceAll("/+$", "") + "/api/v1/lookup?name=" + enc + "&type="
-                    + java.net.URLEncoder.encode(type, java.nio.charset.StandardCharsets.UTF_8) + "&client="
-                    + java.net.URLEncoder.encode(client, java.nio.charset.StandardCharsets.UTF_8)
+            String query = "/api/v1/lookup?name=" + encode(name) + "&type=" + encode(type) + "&client=" + encode(client)
                     + (tcp ? "&transport=tcp" : "");
             try {
-                java.net.http.HttpRequest.Builder req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
-                        .timeout(java.time.Duration.ofSeconds(10));
-                String token = System.getenv("GEOSTEER_ADMIN_TOKEN");
-                if (token != null && !token.isBlank()) {
-                    req.header("Authorization", "Bearer " + token);
+                AdminClient.Reply r = new AdminClient(server, System.getenv("GEOSTEER_ADMIN_TOKEN"))
+                        .send("GET", query, Duration.ofSeconds(10));
+                if (r.status() != 200) {
+                    System.err.println("geosteer: " + server + " answered " + r.status() + ": " + r.error());
+                    return r.status() == 400 ? 2 : 1;
                 }
-                var resp = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build().send(req.build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
-                var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(resp.body());
-                if (resp.statusCode() != 200) {
-                    System.err.println("geosteer: " + server + " answered " + resp.statusCode() + ": "
-                            + json.path("error").asText(resp.body()));
-                    return resp.statusCode() == 400 ? 2 : 1;
-                }
-                json.get("lines").forEach(l -> System.out.println(l.asText()));
+                r.json().path("lines").forEach(l -> System.out.println(l.asText()));
                 return 0;
-            } catch (Exception e) {
-                System.err.println("geosteer: cannot ask " + server + ": " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                System.err.println("geosteer: " + e.getMessage());
+                return 2;
+            } catch (IOException | InterruptedException e) {
+                System.err.println("geosteer: " + e.getMessage());
                 return 1;
             }
+        }
+
+        private static String encode(String s) {
+            return URLEncoder.encode(s, StandardCharsets.UTF_8);
+        }
+    }
+
+    @Command(name = "reload", mixinStandardHelpOptions = true,
+            description = {"Ask the running server to reload every file now: zones, steering files, GeoIP databases "
+                    + "and drains (the same as SIGHUP and POST /api/v1/reload).",
+                    "Prints the result; exits 1 when the server reports errors (it keeps serving the previous "
+                            + "versions) or cannot be reached."})
+    static final class ReloadCommand extends ConfigOptions implements Callable<Integer> {
+        @Option(names = "--server", paramLabel = "URL",
+                description = "The admin API, e.g. http://127.0.0.1:8053. Default: admin.listen of the config "
+                        + "(a wildcard address is reached on loopback).")
+        String server;
+
+        @Option(names = "--token", paramLabel = "TOKEN",
+                description = "The admin bearer token. Default: GEOSTEER_ADMIN_TOKEN, else admin.token of the config. "
+                        + "Prefer the variable: a command line is visible to every user of the machine.")
+        String token;
+
+        @Override
+        public Integer call() {
+            String url = server;
+            String bearer = token != null ? token : System.getenv("GEOSTEER_ADMIN_TOKEN");
+            if (url == null || bearer == null || bearer.isBlank()) {
+                ServerConfig c;
+                try {
+                    c = load();
+                } catch (ZoneException e) {
+                    System.err.println(e.getMessage());
+                    return 2;
+                }
+                if (url == null) {
+                    if (c.admin.listen == null || c.admin.listen.isBlank()) {
+                        System.err.println("geosteer: the admin API is off in this configuration (admin.listen is "
+                                + "empty): send SIGHUP to the server instead, or give --server");
+                        return 2;
+                    }
+                    url = "http://" + Addresses.format(reachable(ServerConfig.parseHostPort(c.admin.listen, 8053)));
+                }
+                if (bearer == null || bearer.isBlank()) {
+                    bearer = c.adminToken();
+                }
+            }
+            try {
+                AdminClient admin = new AdminClient(url, bearer);
+                AdminClient.Reply r = admin.send("POST", "/api/v1/reload", Duration.ofMinutes(5));
+                if (r.status() == 200) {
+                    System.out.println("reloaded: " + r.json().path("zones").asInt() + " zones, no errors");
+                    return 0;
+                }
+                if (r.status() == 422) {
+                    System.err.println("geosteer: the reload found errors; the previous versions stay in service:");
+                    r.json().path("errors").forEach(e -> System.err.println(e.asText()));
+                    return 1;
+                }
+                System.err.println("geosteer: " + admin.base() + " answered " + r.status() + ": " + r.error()
+                        + (r.status() == 401 ? " (give the token in GEOSTEER_ADMIN_TOKEN or --token)" : ""));
+                return 1;
+            } catch (IllegalArgumentException e) {
+                System.err.println("geosteer: " + e.getMessage());
+                return 2;
+            } catch (IOException | InterruptedException e) {
+                System.err.println("geosteer: " + e.getMessage());
+                return 1;
+            }
+        }
+
+        /** A wildcard listen address is reached on the loopback address of its family. */
+        private static InetSocketAddress reachable(InetSocketAddress a) {
+            if (!a.getAddress().isAnyLocalAddress()) {
+                return a;
+            }
+            return new InetSocketAddress(Addresses.parse(a.getAddress() instanceof Inet6Address ? "::1" : "127.0.0.1"),
+                    a.getPort());
         }
     }
 }

@@ -122,4 +122,57 @@ class CliTest {
             assertThat(bad.err()).contains("400").contains("not an IP address");
         }
     }
+
+    @Test
+    void reloadAsksTheRunningServerAndReportsItsErrors() throws Exception {
+        try (TestServer server = TestServer.start(dir, c -> {
+            c.admin.listen = "127.0.0.1:0";
+            c.admin.token = "t0ken";
+            c.reload.interval = java.time.Duration.ofHours(1);
+        }, "example.test.zone")) {
+            String url = "http://127.0.0.1:" + server.server.adminPort();
+            Run ok = run("reload", "--server", url, "--token", "t0ken");
+            assertThat(ok.exit()).as(ok.err()).isZero();
+            assertThat(ok.out()).contains("reloaded: 1 zones, no errors");
+
+            Path zone = server.zones.resolve("example.test.zone");
+            Files.writeString(zone, Files.readString(zone) + "bad A 192.0.2\n");
+            Run bad = run("reload", "--server", url, "--token", "t0ken");
+            assertThat(bad.exit()).isEqualTo(1);
+            assertThat(bad.err()).contains("the previous versions stay in service").contains(zone + ":")
+                    .contains("Invalid address");
+
+            Run wrong = run("reload", "--server", url, "--token", "nope");
+            assertThat(wrong.exit()).isEqualTo(1);
+            assertThat(wrong.err()).contains("401").contains("wrong bearer token").contains("GEOSTEER_ADMIN_TOKEN");
+        }
+    }
+
+    @Test
+    void reloadFindsTheAdminAddressAndTokenInTheConfig() throws Exception {
+        try (TestServer server = TestServer.start(dir, c -> {
+            c.admin.listen = "127.0.0.1:0";
+            c.admin.token = "from-the-file";
+        }, "example.test.zone")) {
+            Path cfg = dir.resolve("prod.yaml");
+            // a wildcard admin address is reached on loopback
+            Files.writeString(cfg, "admin:\n  listen: \"0.0.0.0:" + server.server.adminPort()
+                    + "\"\n  token: from-the-file\n");
+            Run r = run("reload", "--config", cfg.toString());
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out()).contains("reloaded: 1 zones");
+        }
+    }
+
+    @Test
+    void reloadSaysWhenNoServerListens() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Run r = run("reload", "--server", "http://127.0.0.1:" + port);
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("cannot reach the admin API at http://127.0.0.1:" + port)
+                .contains("is geosteer running");
+    }
 }
