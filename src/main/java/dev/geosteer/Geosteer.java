@@ -138,7 +138,8 @@ public final class Geosteer implements AutoCloseable {
         dns.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
         if (config.admin.listen != null && !config.admin.listen.isBlank()) {
-            admin = new AdminServer(vertx, new Backend(), registry, config.adminToken());
+            admin = new AdminServer(vertx, new Backend(), registry, new AdminServer.Options(config.adminToken(),
+                    config.admin.maxConnections, config.admin.metricsAuth));
             admin.start(ServerConfig.parseHostPort(config.admin.listen, 8053)).toCompletionStage()
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
         }

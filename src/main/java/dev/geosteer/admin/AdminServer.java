@@ -1,5 +1,6 @@
 package dev.geosteer.admin;
 
+import dev.geosteer.admin.AdminHttp.Access;
 import dev.geosteer.dns.Addresses;
 import dev.geosteer.geo.GeoIndex;
 import dev.geosteer.health.HealthChecker;
@@ -15,23 +16,18 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -68,57 +64,74 @@ public final class AdminServer {
         Duration readyGrace();
     }
 
+    /**
+     * How the API is exposed: the bearer token (null: reads open, writes refused), connections open at once,
+     * and whether {@code /metrics} needs the token ({@code auto}: when listening beyond loopback with a token).
+     */
+    public record Options(String token, int maxConnections, String metricsAuth) {
+    }
+
     private final Vertx vertx;
     private final Backend backend;
     private final PrometheusMeterRegistry registry;
-    private final String token;
+    private final Options options;
     private HttpServer server;
 
-    public AdminServer(Vertx vertx, Backend backend, PrometheusMeterRegistry registry, String token) {
+    public AdminServer(Vertx vertx, Backend backend, PrometheusMeterRegistry registry, Options options) {
         this.vertx = vertx;
         this.backend = backend;
         this.registry = registry;
-        this.token = token;
+        this.options = options;
     }
 
     /** Binds; refuses a non-loopback address without a token (the API can drain every origin). */
     public Future<HttpServer> start(InetSocketAddress address) {
-        if (token == null && !address.getAddress().isLoopbackAddress()) {
+        String token = options.token();
+        boolean loopback = address.getAddress().isLoopbackAddress();
+        if (token == null && !loopback) {
             return Future.failedFuture(new IllegalArgumentException("the admin API on " + Addresses.format(address)
                     + " is reachable from other hosts: set admin.token (or GEOSTEER_ADMIN_TOKEN), or listen on loopback"));
         }
+        if (token == null && "always".equals(options.metricsAuth())) {
+            return Future.failedFuture(new IllegalArgumentException("admin.metrics_auth is 'always' but no token is "
+                    + "set: set admin.token (or GEOSTEER_ADMIN_TOKEN)"));
+        }
+        boolean metricsNeedToken = switch (options.metricsAuth()) {
+            case "always" -> true;
+            case "never" -> false;
+            default -> token != null && !loopback;
+        };
         Router router = Router.router(vertx);
-        router.get("/metrics").handler(this::metrics);
-        router.get("/api/v1/livez").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
-        router.get("/api/v1/readyz").handler(this::ready);
-        router.route("/api/v1/*").handler(this::authenticate);
-        router.post("/api/v1/*").handler(BodyHandler.create().setBodyLimit(64 * 1024));
-        router.post("/api/v1/*").handler(this::optionalJsonBody);
-        router.get("/api/v1/status").handler(this::status);
-        router.get("/api/v1/pools").handler(this::pools);
-        router.get("/api/v1/zones/:zone/balancers").handler(this::balancers);
-        router.get("/api/v1/lookup").handler(this::lookup);
-        router.post("/api/v1/reload").handler(this::reload);
-        router.post("/api/v1/pools/:pool/drain").handler(ctx -> drain(ctx, true));
-        router.post("/api/v1/pools/:pool/undrain").handler(ctx -> drain(ctx, false));
-        router.post("/api/v1/pools/:pool/origins/:origin/drain").handler(ctx -> drain(ctx, true));
-        router.post("/api/v1/pools/:pool/origins/:origin/undrain").handler(ctx -> drain(ctx, false));
-        router.route().handler(ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().method() + " "
-                + ctx.request().path()));
-        router.errorHandler(404, ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().path()));
-        router.errorHandler(405, ctx -> error(ctx, 405, "method " + ctx.request().method() + " not allowed on "
-                + ctx.request().path()));
-        router.errorHandler(413, ctx -> error(ctx, 413, "request body too large"));
-        router.errorHandler(500, ctx -> {
-            LOG.warning("admin API error on " + ctx.request().path() + ": " + ctx.failure());
-            error(ctx, 500, "internal error");
-        });
+        AdminHttp http = new AdminHttp(router, token, metricsNeedToken, options.maxConnections());
+        http.get("/metrics", Access.METRICS, this::metrics);
+        http.get("/api/v1/livez", Access.OPEN, ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
+        http.get("/api/v1/readyz", Access.OPEN, this::ready);
+        http.get("/api/v1/status", Access.READ, this::status);
+        http.get("/api/v1/pools", Access.READ, this::pools);
+        http.get("/api/v1/zones/:zone/balancers", Access.READ, this::balancers);
+        http.get("/api/v1/lookup", Access.READ, this::lookup);
+        http.post("/api/v1/reload", Access.WRITE, this::reload);
+        http.post("/api/v1/pools/:pool/drain", Access.WRITE, ctx -> drain(ctx, true));
+        http.post("/api/v1/pools/:pool/undrain", Access.WRITE, ctx -> drain(ctx, false));
+        http.post("/api/v1/pools/:pool/origins/:origin/drain", Access.WRITE, ctx -> drain(ctx, true));
+        http.post("/api/v1/pools/:pool/origins/:origin/undrain", Access.WRITE, ctx -> drain(ctx, false));
+        http.finish();
         // HTTP/1.1 only: no cleartext HTTP/2 upgrade dance for curl, Prometheus and probes.
         server = vertx.createHttpServer(new HttpServerOptions().setHost(address.getAddress().getHostAddress())
                 .setPort(address.getPort()).setIdleTimeout(60).setHttp2ClearTextEnabled(false));
-        return server.requestHandler(router).listen().onSuccess(s ->
-                LOG.info("admin API on http://" + Addresses.format(new InetSocketAddress(address.getAddress(),
-                        s.actualPort())) + (token == null ? " (no token: read-only)" : " (bearer token required)")));
+        server.connectionHandler(http::onConnection);
+        return server.requestHandler(router).listen()
+                .recover(e -> Future.failedFuture(new java.io.IOException("cannot listen on "
+                        + Addresses.format(address) + " for the admin API (admin.listen): " + bindReason(e), e)))
+                .onSuccess(s -> LOG.info("admin API on http://" + Addresses.format(new InetSocketAddress(
+                        address.getAddress(), s.actualPort())) + (token == null ? " (no token: read-only)"
+                        : " (bearer token required" + (metricsNeedToken ? ", /metrics too)" : ", /metrics open)"))));
+    }
+
+    /** "bind(..) failed with error(-98): Address already in use" → "address already in use". */
+    private static String bindReason(Throwable e) {
+        String m = String.valueOf(e.getMessage()).replaceFirst("^.*failed with error\\(-?\\d+\\): ", "");
+        return m.isEmpty() ? m : Character.toLowerCase(m.charAt(0)) + m.substring(1);
     }
 
     public int port() {
@@ -133,43 +146,6 @@ public final class AdminServer {
 
     private void metrics(RoutingContext ctx) {
         ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape());
-    }
-
-    private void authenticate(RoutingContext ctx) {
-        boolean write = ctx.request().method().name().equals("POST");
-        if (token == null) {
-            if (write) {
-                error(ctx, 403, "no admin token is configured: set admin.token or GEOSTEER_ADMIN_TOKEN to use "
-                        + "write endpoints");
-                return;
-            }
-            ctx.next();
-            return;
-        }
-        String header = ctx.request().getHeader("Authorization");
-        String given = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : "";
-        if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
-            ctx.response().putHeader("WWW-Authenticate", "Bearer");
-            error(ctx, 401, header == null ? "missing bearer token" : "wrong bearer token");
-            return;
-        }
-        ctx.next();
-    }
-
-    /** POST bodies are optional; when present they must be a JSON object ({"reason": "..."}). */
-    private void optionalJsonBody(RoutingContext ctx) {
-        if (ctx.body().length() > 0) {
-            try {
-                Object parsed = ctx.body().asJsonObject();
-                if (parsed == null) {
-                    throw new DecodeException("empty");
-                }
-            } catch (DecodeException | ClassCastException e) {
-                error(ctx, 400, "the body must be a JSON object, e.g. {\"reason\": \"deploy\"}: " + e.getMessage());
-                return;
-            }
-        }
-        ctx.next();
     }
 
     private void ready(RoutingContext ctx) {
@@ -233,7 +209,11 @@ public final class AdminServer {
     }
 
     private void pools(RoutingContext ctx) {
-        String zoneFilter = ctx.request().getParam("zone");
+        String zoneParam = ctx.request().getParam("zone");
+        ServedZone only = zoneParam == null ? null : servedZone(ctx, zoneParam);
+        if (zoneParam != null && only == null) {
+            return;
+        }
         backend.health().status().onComplete(ar -> {
             Map<String, HealthChecker.OriginStatus> byKey = new HashMap<>();
             if (ar.succeeded()) {
@@ -241,7 +221,7 @@ public final class AdminServer {
             }
             JsonArray out = new JsonArray();
             for (ServedZone z : sorted(backend.zones())) {
-                if (zoneFilter != null && !z.zone().originText().equals(zoneName(zoneFilter))) {
+                if (only != null && z.zone() != only.zone()) {
                     continue;
                 }
                 if (z.steering() instanceof ZoneSteering s) {
@@ -283,9 +263,8 @@ public final class AdminServer {
     }
 
     private void balancers(RoutingContext ctx) {
-        ServedZone z = backend.zones().get(org.xbill.DNS.Name.fromConstantString(zoneName(ctx.pathParam("zone"))));
+        ServedZone z = servedZone(ctx, ctx.pathParam("zone"));
         if (z == null) {
-            error(ctx, 404, "no zone " + zoneName(ctx.pathParam("zone")) + " is served");
             return;
         }
         JsonArray list = new JsonArray();
@@ -368,20 +347,32 @@ public final class AdminServer {
         return list;
     }
 
+    /** The served zone named {@code raw} ("geo.test" or "geo.test."), or null after answering 400 or 404. */
+    private ServedZone servedZone(RoutingContext ctx, String raw) {
+        org.xbill.DNS.Name name;
+        try {
+            name = org.xbill.DNS.Name.fromString(zoneName(raw));
+        } catch (org.xbill.DNS.TextParseException e) {
+            error(ctx, 400, "'" + AdminHttp.shorten(raw) + "' is not a domain name: " + e.getMessage());
+            return null;
+        }
+        ServedZone z = backend.zones().get(name);
+        if (z == null) {
+            error(ctx, 404, "no zone " + AdminHttp.shorten(name.toString()) + " is served");
+        }
+        return z;
+    }
+
     private static String zoneName(String raw) {
         String z = raw.toLowerCase(java.util.Locale.ROOT);
         return z.endsWith(".") ? z : z + ".";
     }
 
     private static void json(RoutingContext ctx, int status, JsonObject body) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-                .end(body.encodePrettily() + "\n");
+        AdminHttp.json(ctx, status, body);
     }
 
     private static void error(RoutingContext ctx, int status, String message) {
-        if (!ctx.response().ended()) {
-            json(ctx, status, new JsonObject().put("error", message).put("status", status));
-        }
+        AdminHttp.error(ctx, status, message);
     }
-
 }

@@ -88,6 +88,13 @@ public final class ServerConfig {
         public String listen = "127.0.0.1:8053";
         /** Bearer token; the GEOSTEER_ADMIN_TOKEN environment variable wins over it. */
         public String token;
+        /** Admin connections open at once; more are closed as they arrive. */
+        public int maxConnections = 64;
+        /**
+         * Whether {@code /metrics} needs the token: {@code auto} (when the API listens beyond loopback and a
+         * token is set), {@code always}, {@code never}.
+         */
+        public String metricsAuth = "auto";
     }
 
     /** Reads a config file; a missing file named by default (not by the user) gives the defaults. */
@@ -159,6 +166,13 @@ public final class ServerConfig {
             } catch (IllegalArgumentException e) {
                 errors.add(new ZoneError(file, 0, "'admin.listen': " + e.getMessage()));
             }
+        }
+        if (!List.of("auto", "always", "never").contains(admin.metricsAuth)) {
+            errors.add(new ZoneError(file, 0, "'admin.metrics_auth' must be auto, always or never, not '"
+                    + admin.metricsAuth + "'"));
+        }
+        if (admin.maxConnections < 1) {
+            errors.add(new ZoneError(file, 0, "'admin.max_connections' must be >= 1"));
         }
         if (!errors.isEmpty()) {
             throw new ZoneException(errors);
