@@ -24,14 +24,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 
 /** The command line: {@code serve}, {@code check}, {@code lookup}, {@code reload}, {@code help}. */
+// INHERIT: every subcommand gets --help and --version (with the version) too
 @Command(name = "geosteer", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        scope = CommandLine.ScopeType.INHERIT,
         description = "Authoritative GeoDNS server with health-aware steering.",
         subcommands = {Main.Serve.class, Main.Check.class, Main.LookupCommand.class, Main.ReloadCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
-        LogFormat.install(Level.INFO);
+        LogFormat.install(Level.INFO, false); // serve applies log.level and log.format once it has read them
         System.exit(new CommandLine(new Main()).execute(args));
     }
 
@@ -73,12 +75,21 @@ public final class Main {
         }
     }
 
-    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Answer DNS queries for the zones.")
+    @Command(name = "serve", description = "Answer DNS queries for the zones.")
     static final class Serve extends ConfigOptions implements Callable<Integer> {
         @Option(names = "--listen", paramLabel = "ADDR:PORT",
                 description = "Listen here, UDP and TCP (repeatable; replaces the config's listen). "
                         + "Default: 127.0.0.1:5353 and [::1]:5353.")
         List<String> listen = new ArrayList<>();
+
+        @Option(names = "--log-level", paramLabel = "LEVEL",
+                description = "error, warn, info or debug (overrides log.level). Default: info.")
+        String logLevel;
+
+        @Option(names = "--log-format", paramLabel = "FORMAT",
+                description = "text (one line per event) or json (one object per line; overrides log.format). "
+                        + "Default: text.")
+        String logFormat;
 
         @Override
         public Integer call() throws Exception {
@@ -87,6 +98,14 @@ public final class Main {
                 c = load();
             } catch (ZoneException e) {
                 System.err.println(e.getMessage());
+                return 2;
+            }
+            try {
+                c.listenOptions(listen); // a bad --listen is refused before anything starts
+                LogFormat.install(LogFormat.level(logLevel != null ? logLevel : c.log.level),
+                        LogFormat.json(logFormat != null ? logFormat : c.log.format));
+            } catch (IllegalArgumentException e) {
+                System.err.println("geosteer: " + e.getMessage());
                 return 2;
             }
             Geosteer server;
@@ -112,7 +131,7 @@ public final class Main {
         }
     }
 
-    @Command(name = "check", mixinStandardHelpOptions = true,
+    @Command(name = "check",
             description = "Validate the zones and steering files; print file:line: reason for each error.")
     static final class Check extends ConfigOptions implements Callable<Integer> {
         @Override
@@ -144,13 +163,14 @@ public final class Main {
         }
     }
 
-    @Command(name = "lookup", mixinStandardHelpOptions = true,
+    @Command(name = "lookup",
             description = "Show what a client would get for NAME TYPE, and why (location, rule, pools, health).")
     static final class LookupCommand extends ConfigOptions implements Callable<Integer> {
-        @CommandLine.Parameters(index = "0", paramLabel = "NAME")
+        @CommandLine.Parameters(index = "0", paramLabel = "NAME", description = "The name asked, e.g. www.example.test.")
         String name;
 
-        @CommandLine.Parameters(index = "1", paramLabel = "TYPE", defaultValue = "A")
+        @CommandLine.Parameters(index = "1", arity = "0..1", paramLabel = "TYPE", defaultValue = "A",
+                description = "The query type: A, AAAA, TXT, ANY, ... Default: A.")
         String type;
 
         @Option(names = "--client", paramLabel = "IP[/PREFIX]",
@@ -223,7 +243,7 @@ public final class Main {
         }
     }
 
-    @Command(name = "reload", mixinStandardHelpOptions = true,
+    @Command(name = "reload",
             description = {"Ask the running server to reload every file now: zones, steering files, GeoIP databases "
                     + "and drains (the same as SIGHUP and POST /api/v1/reload).",
                     "Prints the result; exits 1 when the server reports errors (it keeps serving the previous "

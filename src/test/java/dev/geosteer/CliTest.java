@@ -175,4 +175,50 @@ class CliTest {
         assertThat(r.err()).contains("cannot reach the admin API at http://127.0.0.1:" + port)
                 .contains("is geosteer running");
     }
+
+    @Test
+    void helpNamesEveryCommandAndHelpServeWorks() {
+        Run top = run("--help");
+        assertThat(top.out()).contains("serve").contains("check").contains("lookup").contains("reload").contains("help");
+        Run help = run("help", "serve");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).contains("Usage: geosteer serve").contains("--listen").contains("--log-level")
+                .contains("--log-format");
+    }
+
+    @Test
+    void lookupUsageShowsTypeAsOptionalAndDescribesEverything() {
+        Run r = run("help", "lookup");
+        assertThat(r.out()).contains("NAME [TYPE]");
+        // every option and parameter has a description on its line
+        for (String line : r.out().lines().filter(l -> l.matches("\\s+(-\\w, )?(--?[\\w-]+|NAME|\\[?TYPE]?)(=\\S+)?\\s*"))
+                .toList()) {
+            throw new AssertionError("no description: '" + line + "' in\n" + r.out());
+        }
+        assertThat(r.out()).containsPattern("NAME\\s+The name").containsPattern("\\[?TYPE]?\\s+The query type");
+    }
+
+    @Test
+    void anIpv6ListenWithAPortButNoBracketsGetsAHint() throws Exception {
+        Run r = run("serve", "--listen", "::1:53", "--zones", zones("example.test.zone").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("write [::1]:53");
+        Path cfg = dir.resolve("geosteer.yaml");
+        Files.writeString(cfg, "listen: [\"127.0.0.1:5353\", \"::1:5353\"]\n");
+        Run check = run("check", "--config", cfg.toString());
+        assertThat(check.exit()).isEqualTo(1);
+        assertThat(check.err()).contains("write [::1]:5353");
+    }
+
+    @Test
+    void badLogSettingsAreRefusedBeforeStarting() throws Exception {
+        Run level = run("serve", "--log-level", "chatty", "--zones", zones("example.test.zone").toString());
+        assertThat(level.exit()).isEqualTo(2);
+        assertThat(level.err()).contains("chatty").contains("error, warn, info, debug");
+        Path cfg = dir.resolve("geosteer.yaml");
+        Files.writeString(cfg, "log:\n  format: xml\n");
+        Run format = run("check", "--config", cfg.toString());
+        assertThat(format.exit()).isEqualTo(1);
+        assertThat(format.err()).contains("'log.format' must be text or json");
+    }
 }

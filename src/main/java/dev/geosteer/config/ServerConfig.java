@@ -26,6 +26,15 @@ public final class ServerConfig {
     public Admin admin = new Admin();
     public QueryLog queryLog = new QueryLog();
     public Rrl rrl = new Rrl();
+    public Log log = new Log();
+
+    /** The server's own log, on standard error; {@code --log-level} and {@code --log-format} win. */
+    public static final class Log {
+        /** error, warn, info or debug. */
+        public String level = "info";
+        /** text (one line per event) or json (one object per line). */
+        public String format = "text";
+    }
 
     public static final class Geoip {
         /** Databases to load; empty = every {@code .mmdb} in {@link #dir}. */
@@ -167,6 +176,12 @@ public final class ServerConfig {
                 errors.add(new ZoneError(file, 0, "'admin.listen': " + e.getMessage()));
             }
         }
+        if (!List.of("error", "warn", "info", "debug").contains(String.valueOf(log.level))) {
+            errors.add(new ZoneError(file, 0, "'log.level' must be error, warn, info or debug, not '" + log.level + "'"));
+        }
+        if (!List.of("text", "json").contains(String.valueOf(log.format))) {
+            errors.add(new ZoneError(file, 0, "'log.format' must be text or json, not '" + log.format + "'"));
+        }
         if (!List.of("auto", "always", "never").contains(admin.metricsAuth)) {
             errors.add(new ZoneError(file, 0, "'admin.metrics_auth' must be auto, always or never, not '"
                     + admin.metricsAuth + "'"));
@@ -249,11 +264,27 @@ public final class ServerConfig {
             port = parsePort(text, s.substring(s.indexOf(':') + 1));
         } else {
             host = s; // IPv4 without port, or bare IPv6
+            int last = s.lastIndexOf(':');
+            String tail = s.substring(last + 1);
+            if (last > 0 && tail.matches("\\d{1,5}") && isIpv6(s.substring(0, last))) {
+                // "::1:53" would be the address 0:0:0:0:0:0:1:53 on the default port: hardly ever what was meant
+                throw new IllegalArgumentException("'" + text + "': an IPv6 address with a port needs brackets: write ["
+                        + s.substring(0, last) + "]:" + tail + " (or [" + s + "] for that address on port "
+                        + defaultPort + ")");
+            }
         }
         try {
             return new InetSocketAddress(dev.geosteer.dns.Addresses.parse(host), port);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + text + "': the address must be an IP literal");
+        }
+    }
+
+    private static boolean isIpv6(String text) {
+        try {
+            return dev.geosteer.dns.Addresses.parse(text) instanceof java.net.Inet6Address;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

@@ -164,7 +164,8 @@ public final class OriginServer implements AutoCloseable {
             port = s.getLocalPort();
             Thread t = new Thread(() -> {
                 while (!s.isClosed()) {
-                    try (Socket c = s.accept()) {
+                    try {
+                        s.accept().close();
                         accepted.incrementAndGet();
                     } catch (IOException e) {
                         return;
