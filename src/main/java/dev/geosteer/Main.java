@@ -47,7 +47,8 @@ public final class Main {
     /** Options shared by every command that reads the configuration. */
     static class ConfigOptions {
         @Option(names = "--config", paramLabel = "FILE",
-                description = "Server settings (YAML). Default: ./geosteer.yaml if it exists, else built-in defaults.")
+                description = "Server settings (YAML). Default: GEOSTEER_CONFIG if set, else ./geosteer.yaml if it "
+                        + "exists, else built-in defaults.")
         Path config;
 
         @Option(names = "--zones", paramLabel = "DIR", description = "Zones directory (overrides zones_dir).")
@@ -56,6 +57,7 @@ public final class Main {
         /** Loads the settings; relative paths in them are relative to the config file's directory. */
         ServerConfig load() throws ZoneException {
             ServerConfig c;
+            Path config = configFile();
             if (config != null) {
                 c = ServerConfig.load(config);
             } else if (Files.isRegularFile(Path.of("geosteer.yaml"))) {
@@ -69,7 +71,14 @@ public final class Main {
             return c;
         }
 
+        /** {@code --config}, else the GEOSTEER_CONFIG environment variable (set by the installed wrapper). */
+        Path configFile() {
+            String env = System.getenv("GEOSTEER_CONFIG");
+            return config != null ? config : env == null || env.isBlank() ? null : Path.of(env);
+        }
+
         Path baseDir() {
+            Path config = configFile();
             Path parent = config == null ? null : config.toAbsolutePath().getParent();
             return parent == null ? Path.of("") : parent;
         }

@@ -61,7 +61,8 @@ public final class ServerProcess implements AutoCloseable {
         return start(cmd, workDir, env);
     }
 
-    private static ServerProcess start(List<String> cmd, Path workDir, Map<String, String> env) throws IOException {
+    /** Runs {@code cmd} as it stands (e.g. a systemd unit's ExecStart). */
+    public static ServerProcess start(List<String> cmd, Path workDir, Map<String, String> env) throws IOException {
         ProcessBuilder b = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true);
         b.environment().remove("GEOSTEER_ADMIN_TOKEN");
         b.environment().putAll(env);
