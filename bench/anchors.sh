@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# geosteer side by side with gdnsd and PowerDNS: runs /work/shared/anchors/run.sh with geosteer as its
+# geosteer side by side with gdnsd and PowerDNS: runs the shared kit's anchors/run.sh (../shared beside the
+# repository, or $GEOSTEER_SHARED; see bench/README.md) with geosteer as its
 # extra target, serving the anchors' fixture (bench/fixture), with the failover test, then prints a
 # comparison table (QPS, QPS per server core, geosteer/gdnsd ratios, failover times).
 #
@@ -59,7 +60,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option: $1 (options for anchors/run.sh go after --)" >&2; exit 2;;
   esac
 done
-[ -x "$ANCHORS_DIR/run.sh" ] || die "anchors not found: $ANCHORS_DIR/run.sh"
+[ -x "$ANCHORS_DIR/run.sh" ] || die "$(shared_missing anchors "$ANCHORS_DIR/run.sh")"
 DUR=10; for ((i = 0; i < ${#ANCH_ARGS[@]}; i++)); do [ "${ANCH_ARGS[$i]}" = -l ] && DUR=${ANCH_ARGS[$((i + 1))]}; done
 
 JAR=$(realpath -m "$JAR")

@@ -6,15 +6,26 @@
 # Needs HERE (the bench directory) and REPO; uses log/die if the caller defines them.
 
 FIXTURE_SRC=$HERE/fixture
-ANCHORS_DIR=${ANCHORS_DIR:-/work/shared/anchors}
+# The shared benchmark kit (anchors/: gdnsd and PowerDNS side by side; geoip-test/: MaxMind's test
+# databases): $GEOSTEER_SHARED, else the directory "shared" beside the repository. ANCHORS_DIR and
+# GEOIP_DB override its two parts one by one.
+SHARED_DIR=$(realpath -m "${GEOSTEER_SHARED:-$REPO/../shared}")
+ANCHORS_DIR=${ANCHORS_DIR:-$SHARED_DIR/anchors}
 ORIGIN_ADDRS="127.0.0.11 127.0.0.12 127.0.0.13"
 ORIGIN_PORT=18080
 
-# The GeoIP test database: $GEOIP_DB, else <repo>/../shared/geoip-test/... (the repository is
-# /work/main, the database /work/shared/geoip-test/test-data/GeoIP2-City-Test.mmdb).
+# The GeoIP test database: $GEOIP_DB, else $SHARED_DIR/geoip-test/test-data/GeoIP2-City-Test.mmdb.
 fixture_geoip_db() {
-  local db=${GEOIP_DB:-$REPO/../shared/geoip-test/test-data/GeoIP2-City-Test.mmdb}
+  local db=${GEOIP_DB:-$SHARED_DIR/geoip-test/test-data/GeoIP2-City-Test.mmdb}
   realpath -m "$db"
+}
+
+# shared_missing WHAT PATH: the message for a part of the shared kit that is not there.
+shared_missing() {
+  local where="the directory 'shared' beside the repository"
+  [ -n "${GEOSTEER_SHARED:-}" ] && where="GEOSTEER_SHARED"
+  echo "$1 not found: $2. The shared benchmark kit is looked for in $SHARED_DIR ($where); set" \
+    "GEOSTEER_SHARED=/path/to/shared (holding anchors/ and geoip-test/), or ANCHORS_DIR= / GEOIP_DB= for one part."
 }
 
 # fixture_write DIR [health|nohealth]: DIR/geosteer.yaml (absolute zones_dir and database) and
@@ -23,7 +34,7 @@ fixture_geoip_db() {
 fixture_write() {
   local dir=$1 mode=${2:-health} db
   db=$(fixture_geoip_db)
-  [ -f "$db" ] || { echo "GeoIP test database not found: $db (set GEOIP_DB=)" >&2; return 1; }
+  [ -f "$db" ] || { shared_missing "GeoIP test database" "$db" >&2; return 1; }
   mkdir -p "$dir/zones" || return 1
   cp "$FIXTURE_SRC/zones/example.test.zone" "$dir/zones/"
   if [ "$mode" = nohealth ]; then
@@ -73,6 +84,7 @@ origins_stop() {
 # geo-noecs.txt, ...), generated into DIR (the anchors' own directory is read-only); deterministic.
 anchors_queries() {
   [ -f "$1/geo-ecs.bin" ] && return 0
+  [ -f "$ANCHORS_DIR/queries/gen_queries.py" ] || { shared_missing "the anchors' query generator" "$ANCHORS_DIR/queries/gen_queries.py" >&2; return 1; }
   python3 "$ANCHORS_DIR/queries/gen_queries.py" -o "$1" >/dev/null
 }
 

@@ -86,7 +86,7 @@ EOF
 # and may set WL_NOTE (shown in the table; use check_answer to set it when the server answers wrong).
 # Example for a geo workload with the anchors' binary ECS query files:
 #   wl_geo_ecs() {
-#     [ -f "$QDIR/geo-ecs.bin" ] || python3 /work/shared/anchors/queries/gen_queries.py -o "$QDIR" >/dev/null
+#     [ -f "$QDIR/geo-ecs.bin" ] || python3 "$ANCHORS_DIR/queries/gen_queries.py" -o "$QDIR" >/dev/null
 #     WL_QFILE=$QDIR/geo-ecs.bin; WL_ARGS=(-B); WL_PROTO=udp
 #     check_answer www.example.test A 127.0.0.11 +subnet=2.2.3.0/24
 #   }
@@ -110,7 +110,7 @@ wl_tcp() {       # static.example.test A over TCP (dnsperf -m tcp: one connectio
   check_answer static.example.test A 192.0.2.1 +tcp
 }
 
-# The anchors' geo queries (generated with /work/shared/anchors/queries/gen_queries.py), for the fixture
+# The anchors' geo queries (generated with $ANCHORS_DIR/queries/gen_queries.py), for the fixture
 # (bench/fixture): EU/AF -> 127.0.0.11, AS/OC -> .12, NA/SA/unknown -> .13.
 check_geo_fixture() {  # the anchors' verify list, plus the two other subnets of geo-ecs.bin
   local c exp

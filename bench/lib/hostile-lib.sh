@@ -69,7 +69,7 @@ hl_zone_write() {
 hl_fixture_write() {
   local dir=$1 listen=$2 admin=$3 rrl=$4 db o pool addr
   db=$(fixture_geoip_db)
-  [ -f "$db" ] || { hl_log "GeoIP test database not found: $db (set GEOIP_DB=)"; return 1; }
+  [ -f "$db" ] || { hl_log "$(shared_missing "GeoIP test database" "$db")"; return 1; }
   mkdir -p "$dir/zones" || return 1
   hl_zone_write "$dir/zones" 1 || return 1
   {
