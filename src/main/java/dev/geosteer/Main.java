@@ -305,7 +305,8 @@ public final class Main {
                     return 1;
                 }
                 System.err.println("geosteer: " + admin.base() + " answered " + r.status() + ": " + r.error()
-                        + (r.status() == 401 ? " (give the token in GEOSTEER_ADMIN_TOKEN or --token)" : ""));
+                        + (r.status() == 401 ? " (give the token in GEOSTEER_ADMIN_TOKEN or --token)"
+                        : r.status() == 403 ? " (or send the server SIGHUP: systemctl reload geosteer)" : ""));
                 return 1;
             } catch (IllegalArgumentException e) {
                 System.err.println("geosteer: " + e.getMessage());
