@@ -2,7 +2,6 @@ package dev.geosteer.dns;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramChannel;
 import io.vertx.core.AbstractVerticle;
@@ -117,7 +116,7 @@ public final class DnsServer {
             }
             try (java.net.DatagramSocket probe = new java.net.DatagramSocket(new InetSocketAddress(a.getAddress(), 0));
                  java.net.ServerSocket tcpProbe = new java.net.ServerSocket(probe.getLocalPort(), 1, a.getAddress())) {
-                out.add(new InetSocketAddress(a.getAddress(), probe.getLocalPort()));
+                out.add(new InetSocketAddress(a.getAddress(), tcpProbe.getLocalPort())); // free for UDP and TCP
             }
         }
         return out;
@@ -193,7 +192,6 @@ public final class DnsServer {
             } else {
                 channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(UDP_READ_BUFFER));
             }
-            channel.config().setOption(ChannelOption.DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION, true);
             channel.pipeline().addLast(new UdpHandler(responder, writer));
             Promise<Void> promise = ctx.promise();
             ctx.nettyEventLoop().register(channel).addListener(reg -> {
