@@ -192,7 +192,9 @@ class ProductionInstallIT {
         bin.resolve("geosteer").toFile().setExecutable(true);
         String config = Files.readString(REPO.resolve("packaging/geosteer.yaml"));
         assertThat(config).contains("listen: [\"0.0.0.0:53\", \"[::]:53\"]").contains("\"127.0.0.1:8053\"");
-        Files.writeString(etc.resolve("geosteer.yaml"), config.replace("127.0.0.1:8053", "127.0.0.1:" + adminPort));
+        Path state = Files.createDirectories(root.resolve("var/lib/geosteer")); // systemd's StateDirectory
+        Files.writeString(etc.resolve("geosteer.yaml"), config.replace("127.0.0.1:8053", "127.0.0.1:" + adminPort)
+                .replace("/var/lib/geosteer", state.toString()));
         copyTree(REPO.resolve("zones"), etc.resolve("zones"));
         smallGeoip(etc.resolve("geoip"));
         Files.writeString(etc.resolve("geosteer.env"), "GEOSTEER_ADMIN_TOKEN=prod-" + System.nanoTime() + "\n");
