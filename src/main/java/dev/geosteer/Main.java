@@ -125,6 +125,10 @@ public final class Main {
                 return 2;
             } catch (Exception e) {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
+                if (cause instanceof IllegalArgumentException) { // settings refused while starting
+                    System.err.println("geosteer: " + cause.getMessage());
+                    return 2;
+                }
                 System.err.println("geosteer: cannot start: " + cause.getMessage());
                 return 1;
             }
