@@ -148,7 +148,7 @@ final class Knotd implements AutoCloseable {
             try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 int port = tcp.getLocalPort();
                 try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
-                    return port;
+                    return udp.getLocalPort();
                 } catch (IOException taken) {
                     // that port is busy for UDP: try another
                 }
@@ -159,11 +159,16 @@ final class Knotd implements AutoCloseable {
 
     /** Stops knotd by its PID (SIGTERM, then SIGKILL if it does not exit in time). */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
             process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
+            Thread.currentThread().interrupt();
         }
     }
 }
