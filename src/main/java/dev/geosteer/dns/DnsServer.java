@@ -1,9 +1,13 @@
 package dev.geosteer.dns;
 
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.socket.DatagramChannel;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -12,25 +16,25 @@ import io.vertx.core.Vertx;
 import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
-import io.vertx.core.net.NetSocket;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
- * The DNS listeners: on every address, UDP and TCP, one listener per event loop. UDP sockets share the
- * port with SO_REUSEPORT (the kernel spreads packets over them) when the native transport is on; TCP
- * uses a Vert.x NetServer, which Vert.x shares between the instances.
+ * The DNS listeners: on every address, UDP and TCP, on Vert.x's event loops. UDP: one socket per event
+ * loop, sharing the port with SO_REUSEPORT (the kernel spreads packets over them) when the native
+ * transport is on. TCP: one listening socket per address, its connections spread over the event loops.
+ * Each socket has the family of its address, IPv6 ones IPV6_V6ONLY ({@link Sockets}).
  */
 public final class DnsServer {
     private static final Logger LOG = Logger.getLogger(DnsServer.class.getName());
@@ -45,7 +49,12 @@ public final class DnsServer {
     private final AtomicInteger tcpOpen = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, Integer> tcpPerClient = new ConcurrentHashMap<>();
     private final List<String> deployments = new ArrayList<>();
+    private final List<Channel> tcpServers = new CopyOnWriteArrayList<>();
+    private final Set<Channel> tcpChannels = ConcurrentHashMap.newKeySet();
+    /** One writer per event loop thread for the TCP connections it runs (a writer is not thread-safe). */
+    private final ThreadLocal<WireWriter> tcpWriters = ThreadLocal.withInitial(WireWriter::new);
     private List<InetSocketAddress> bound = List.of();
+    private boolean epoll;
 
     public DnsServer(Vertx vertx, Responder responder, ListenOptions options) {
         this.vertx = vertx;
@@ -64,37 +73,55 @@ public final class DnsServer {
         bound = addresses;
         int instances = options.instances() > 0 ? options.instances() : Runtime.getRuntime().availableProcessors();
         boolean reusePort = vertx.isNativeTransportEnabled();
+        epoll = reusePort && Epoll.isAvailable();
         if (!reusePort && instances > 1) {
             LOG.warning("native transport unavailable (" + vertx.unavailableNativeTransportCause()
                     + "): one UDP socket per address");
         }
-        List<Future<String>> all = new ArrayList<>();
-        for (int i = 0; i < instances; i++) {
-            boolean udp = i == 0 || reusePort;
-            all.add(vertx.deployVerticle(new Listener(addresses, udp, reusePort), new DeploymentOptions()));
+        List<Future<?>> all = new ArrayList<>();
+        List<Future<String>> udp = new ArrayList<>();
+        for (int i = 0; i < (reusePort ? instances : 1); i++) {
+            udp.add(vertx.deployVerticle(new UdpListener(addresses, reusePort), new DeploymentOptions()));
         }
-        return Future.all(all).map(cf -> {
-            for (int i = 0; i < cf.size(); i++) {
-                deployments.add(cf.resultAt(i));
+        all.addAll(udp);
+        for (InetSocketAddress address : addresses) {
+            all.add(bindTcp(address));
+        }
+        return Future.all(all).<Void>map(cf -> {
+            for (Future<String> f : udp) {
+                deployments.add(f.result());
             }
-            return (Void) null;
+            return null;
         }).recover(err -> {
-            for (Future<String> f : all) {
+            for (Future<String> f : udp) {
                 if (f.succeeded()) {
-                    vertx.undeploy(f.result());
+                    deployments.add(f.result());
                 }
             }
-            return Future.failedFuture(err);
+            return stop().transform(ignored -> Future.failedFuture(err));
         });
     }
 
     public Future<Void> stop() {
-        List<Future<Void>> all = new ArrayList<>();
+        List<Future<?>> all = new ArrayList<>();
         for (String id : deployments) {
             all.add(vertx.undeploy(id));
         }
         deployments.clear();
+        for (Channel c : tcpServers) {
+            all.add(closed(c));
+        }
+        tcpServers.clear();
+        for (Channel c : tcpChannels) {
+            all.add(closed(c));
+        }
         return Future.all(all).mapEmpty();
+    }
+
+    private static Future<Void> closed(Channel c) {
+        Promise<Void> p = Promise.promise();
+        c.close().addListener(f -> p.tryComplete());
+        return p.future();
     }
 
     /** The addresses actually bound (ports resolved), UDP and TCP alike. */
@@ -122,29 +149,92 @@ public final class DnsServer {
         return out;
     }
 
-    /** One event loop's share of the listeners. */
-    private final class Listener extends AbstractVerticle {
+    /**
+     * One TCP listening socket; its connections are spread over Vert.x's event loops. Vert.x's server
+     * options (backlog, TCP_NODELAY, reuse) are applied as for a NetServer; the socket is ours, so that
+     * its family and IPV6_V6ONLY are right.
+     */
+    private Future<Void> bindTcp(InetSocketAddress address) {
+        VertxInternal vx = (VertxInternal) vertx;
+        ServerBootstrap bootstrap = new ServerBootstrap().group(vx.acceptorEventLoopGroup(), vx.eventLoopGroup());
+        vx.transport().configure(new NetServerOptions().setTcpNoDelay(true).setAcceptBacklog(1024), false, bootstrap);
+        bootstrap.channelFactory(() -> {
+            try {
+                return Sockets.tcp(address, epoll);
+            } catch (IOException e) {
+                throw new io.netty.channel.ChannelException(e.getMessage(), e);
+            }
+        });
+        bootstrap.childHandler(new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                accept(ch);
+            }
+        });
+        Promise<Void> promise = Promise.promise();
+        ChannelFuture bind;
+        try {
+            bind = bootstrap.bind(address);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(new IOException("cannot bind TCP " + Addresses.format(address) + ": "
+                    + e.getMessage(), e));
+        }
+        bind.addListener(b -> {
+            if (b.isSuccess()) {
+                tcpServers.add(bind.channel());
+                promise.complete();
+            } else {
+                promise.fail(new IOException("cannot bind TCP " + Addresses.format(address) + ": "
+                        + b.cause().getMessage() + Sockets.bindHint(address, epoll), b.cause()));
+            }
+        });
+        return promise.future();
+    }
+
+    /** On the connection's event loop, before it reads anything. */
+    private void accept(Channel ch) {
+        InetAddress client = ((InetSocketAddress) ch.remoteAddress()).getAddress();
+        if (tcpOpen.incrementAndGet() > options.tcpMaxConnections()) {
+            tcpOpen.decrementAndGet();
+            ch.close();
+            return;
+        }
+        if (tcpPerClient.merge(client, 1, Integer::sum) > options.tcpMaxPerClient()) {
+            release(client);
+            ch.close();
+            return;
+        }
+        tcpChannels.add(ch);
+        long idle = options.tcpIdleTimeout().toMillis();
+        ch.pipeline().addLast(new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS),
+                new TcpConnection(client, responder, tcpWriters.get(), options, () -> {
+                    tcpChannels.remove(ch);
+                    release(client);
+                }));
+    }
+
+    private void release(InetAddress client) {
+        tcpOpen.decrementAndGet();
+        tcpPerClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
+    }
+
+    /** One event loop's UDP sockets, one per address. */
+    private final class UdpListener extends AbstractVerticle {
         private final List<InetSocketAddress> addresses;
-        private final boolean udp;
         private final boolean reusePort;
         private final List<Channel> channels = new ArrayList<>();
-        private final List<NetServer> servers = new ArrayList<>();
 
-        Listener(List<InetSocketAddress> addresses, boolean udp, boolean reusePort) {
+        UdpListener(List<InetSocketAddress> addresses, boolean reusePort) {
             this.addresses = addresses;
-            this.udp = udp;
             this.reusePort = reusePort;
         }
 
         @Override
         public void start(Promise<Void> started) {
-            WireWriter writer = new WireWriter(); // this event loop's; UDP and TCP handlers share it
+            WireWriter writer = new WireWriter(); // this event loop's
             List<Future<?>> binds = new ArrayList<>();
             for (InetSocketAddress address : addresses) {
-                if (udp) {
-                    binds.add(bindUdp(address, writer));
-                }
-                binds.add(bindTcp(address, writer));
+                binds.add(bindUdp(address, writer));
             }
             Future.all(binds).onComplete(ar -> {
                 if (ar.succeeded()) {
@@ -165,15 +255,17 @@ public final class DnsServer {
             for (Channel c : channels) {
                 c.close();
             }
-            for (NetServer s : servers) {
-                s.close();
-            }
         }
 
         private Future<Void> bindUdp(InetSocketAddress address, WireWriter writer) {
             ContextInternal ctx = (ContextInternal) context;
             VertxInternal vx = (VertxInternal) vertx;
-            DatagramChannel channel = vx.transport().datagramChannel();
+            DatagramChannel channel;
+            try {
+                channel = Sockets.udp(address, epoll);
+            } catch (IOException e) {
+                return Future.failedFuture(e);
+            }
             DatagramSocketOptions socketOptions = new DatagramSocketOptions()
                     .setReusePort(reusePort)
                     .setReuseAddress(reusePort)
@@ -206,52 +298,12 @@ public final class DnsServer {
                         promise.complete();
                     } else {
                         channel.close();
-                        promise.fail(new IOException("cannot bind UDP " + address + ": " + b.cause().getMessage(),
-                                b.cause()));
+                        promise.fail(new IOException("cannot bind UDP " + Addresses.format(address) + ": "
+                                + b.cause().getMessage() + Sockets.bindHint(address, epoll), b.cause()));
                     }
                 });
             });
             return promise.future();
-        }
-
-        private Future<NetServer> bindTcp(InetSocketAddress address, WireWriter writer) {
-            NetServerOptions netOptions = new NetServerOptions()
-                    .setHost(address.getAddress().getHostAddress())
-                    .setPort(address.getPort())
-                    .setTcpNoDelay(true)
-                    .setIdleTimeout((int) options.tcpIdleTimeout().toMillis())
-                    .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
-                    .setAcceptBacklog(1024);
-            NetServer server = vertx.createNetServer(netOptions);
-            server.connectHandler(socket -> accept(socket, writer));
-            return server.listen().onSuccess(servers::add).recover(e -> Future.failedFuture(
-                    new IOException("cannot bind TCP " + address + ": " + e.getMessage(), e)));
-        }
-
-        private void accept(NetSocket socket, WireWriter writer) {
-            InetAddress client;
-            try {
-                client = InetAddress.getByName(socket.remoteAddress().hostAddress()); // a literal: no lookup
-            } catch (UnknownHostException e) {
-                socket.close();
-                return;
-            }
-            if (tcpOpen.incrementAndGet() > options.tcpMaxConnections()) {
-                tcpOpen.decrementAndGet();
-                socket.close();
-                return;
-            }
-            if (tcpPerClient.merge(client, 1, Integer::sum) > options.tcpMaxPerClient()) {
-                release(client);
-                socket.close();
-                return;
-            }
-            new TcpConnection(vertx, socket, client, responder, writer, options, () -> release(client)).start();
-        }
-
-        private void release(InetAddress client) {
-            tcpOpen.decrementAndGet();
-            tcpPerClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
         }
     }
 }

@@ -1,34 +1,37 @@
 package dev.geosteer.dns;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetSocket;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.ScheduledFuture;
 
 import java.net.InetAddress;
+import java.util.concurrent.TimeUnit;
 
 /**
- * One DNS-over-TCP connection (RFC 7766): 2-byte length framing, any number of queries, pipelined
- * queries answered in turn. Reading pauses while too many responses wait to be written, and a message
- * that has started must be complete within the query timeout (slowloris).
+ * One DNS-over-TCP connection (RFC 7766), on its channel's event loop: 2-byte length framing, any number
+ * of queries, pipelined queries answered in turn. Reading stops while too many responses wait to be
+ * written (a client that sends and never reads holds no memory), and a message that has started must be
+ * complete within the query timeout (slowloris). The idle timeout is the IdleStateHandler before it.
  */
-final class TcpConnection {
-    private final Vertx vertx;
-    private final NetSocket socket;
+final class TcpConnection extends ChannelInboundHandlerAdapter {
     private final InetAddress client;
     private final Responder responder;
     private final WireWriter writer;
     private final ListenOptions options;
     private final Runnable onClose;
-    private Buffer pending = Buffer.buffer();
-    private long partialTimer = -1;
+    private final ChannelFutureListener written = f -> written();
+    private ChannelHandlerContext ctx;
+    private ByteBuf pending;
+    private ScheduledFuture<?> partialTimer;
     private boolean closed;
     private int outstanding;   // responses written but not yet handed to the kernel
     private boolean paused;
 
-    TcpConnection(Vertx vertx, NetSocket socket, InetAddress client, Responder responder, WireWriter writer,
-                  ListenOptions options, Runnable onClose) {
-        this.vertx = vertx;
-        this.socket = socket;
+    TcpConnection(InetAddress client, Responder responder, WireWriter writer, ListenOptions options, Runnable onClose) {
         this.client = client;
         this.responder = responder;
         this.writer = writer;
@@ -36,48 +39,88 @@ final class TcpConnection {
         this.onClose = onClose;
     }
 
-    void start() {
-        socket.handler(this::onData);
-        socket.closeHandler(v -> closed());
-        socket.exceptionHandler(e -> socket.close());
-        socket.drainHandler(v -> resumeIfDrained());
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
     }
 
-    private void onData(Buffer data) {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf in = (ByteBuf) msg;
         if (closed) {
+            in.release();
             return;
         }
-        pending = pending.length() == 0 ? data : pending.appendBuffer(data);
-        int offset = 0;
-        int total = pending.length();
-        while (total - offset >= 2) {
-            int len = pending.getUnsignedShort(offset);
+        pending = pending == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), pending, in);
+        boolean wrote = false;
+        while (pending.readableBytes() >= 2) {
+            int len = pending.getUnsignedShort(pending.readerIndex());
             if (len < QueryParser.HEADER || len > options.tcpMaxMessage()) {
-                socket.close(); // cannot be a DNS query: framing is lost, so is the connection
-                closed = true;
+                close(); // cannot be a DNS query: framing is lost, so is the connection
                 return;
             }
-            if (total - offset - 2 < len) {
+            if (pending.readableBytes() - 2 < len) {
                 break;
             }
-            byte[] query = pending.getBytes(offset + 2, offset + 2 + len);
-            offset += 2 + len;
+            byte[] query = new byte[len];
+            pending.skipBytes(2).readBytes(query);
             int n = responder.respond(query, len, client, true, writer);
             if (n > 0) {
-                Buffer out = Buffer.buffer(n + 2);
-                out.appendUnsignedShort(n);
-                out.appendBytes(writer.buffer(), 0, n);
+                ByteBuf out = ctx.alloc().ioBuffer(n + 2);
+                out.writeShort(n).writeBytes(writer.buffer(), 0, n);
                 outstanding++;
-                socket.write(out).onComplete(ar -> written());
+                ctx.write(out).addListener(written);
+                wrote = true;
             }
         }
-        pending = offset == total ? Buffer.buffer() : pending.getBuffer(offset, total);
-        if (!paused && (outstanding >= options.tcpMaxPending() || socket.writeQueueFull())) {
+        if (wrote) {
+            ctx.flush();
+        }
+        if (!pending.isReadable()) {
+            pending.release();
+            pending = null;
+        } else {
+            pending.discardSomeReadBytes();
+        }
+        if (!paused && (outstanding >= options.tcpMaxPending() || !ctx.channel().isWritable())) {
             // A client that sends but does not read cannot grow our memory: stop reading it.
             paused = true;
-            socket.pause();
+            ctx.channel().config().setAutoRead(false);
         }
         armPartialTimer();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        resumeIfDrained();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent) {
+            close(); // RFC 7766 §6.2.3: idle connections are closed
+        } else {
+            ctx.fireUserEventTriggered(event);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        close(); // a reset or a broken pipe: nothing to answer any more
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closed = true;
+        if (partialTimer != null) {
+            partialTimer.cancel(false);
+        }
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+        onClose.run();
     }
 
     private void written() {
@@ -86,33 +129,30 @@ final class TcpConnection {
     }
 
     private void resumeIfDrained() {
-        if (paused && !closed && outstanding <= options.tcpMaxPending() / 2 && !socket.writeQueueFull()) {
+        if (paused && !closed && outstanding <= options.tcpMaxPending() / 2 && ctx.channel().isWritable()) {
             paused = false;
-            socket.resume();
+            ctx.channel().config().setAutoRead(true);
         }
     }
 
     private void armPartialTimer() {
-        if (pending.length() == 0) {
-            if (partialTimer >= 0) {
-                vertx.cancelTimer(partialTimer);
-                partialTimer = -1;
+        if (pending == null) {
+            if (partialTimer != null) {
+                partialTimer.cancel(false);
+                partialTimer = null;
             }
-        } else if (partialTimer < 0) {
-            partialTimer = vertx.setTimer(options.tcpQueryTimeout().toMillis(), id -> {
-                partialTimer = -1;
-                if (pending.length() > 0) {
-                    socket.close();
+        } else if (partialTimer == null) {
+            partialTimer = ctx.executor().schedule(() -> {
+                partialTimer = null;
+                if (pending != null) {
+                    close();
                 }
-            });
+            }, options.tcpQueryTimeout().toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
-    private void closed() {
-        if (partialTimer >= 0) {
-            vertx.cancelTimer(partialTimer);
-        }
+    private void close() {
         closed = true;
-        onClose.run();
+        ctx.close();
     }
 }
