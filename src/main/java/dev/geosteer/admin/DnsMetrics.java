@@ -102,7 +102,7 @@ public final class DnsMetrics implements QueryObserver {
     public void dropped(boolean tcp, String reason) {
         String transport = tcp ? "tcp" : "udp";
         dropped.computeIfAbsent(transport + reason, k -> Counter.builder("geosteer_dns_dropped")
-                .description("Packets dropped unanswered: malformed (not a query), send_queue_full (shed)")
+                .description("Packets dropped unanswered: malformed (not a query), send_queue_full (shed), invalid_source")
                 .tag("transport", transport).tag("reason", reason).register(registry)).increment();
     }
 

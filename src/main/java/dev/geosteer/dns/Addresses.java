@@ -76,6 +76,19 @@ public final class Addresses {
         }
     }
 
+    /**
+     * True for a source no client can have: port 0, a multicast, unspecified or limited-broadcast address
+     * (a directed subnet broadcast cannot be told from a host without knowing the subnet).
+     */
+    public static boolean cannotBeClient(InetSocketAddress source) {
+        InetAddress a = source.getAddress();
+        if (source.getPort() == 0 || a.isMulticastAddress() || a.isAnyLocalAddress()) {
+            return true;
+        }
+        byte[] b = a.getAddress();
+        return b.length == 4 && (b[0] & b[1] & b[2] & b[3]) == (byte) 0xFF;
+    }
+
     /** True when the first {@code prefix} bits of {@code address} equal those of {@code network}. */
     public static boolean inPrefix(byte[] network, int prefix, byte[] address) {
         if (address.length != network.length) {

@@ -13,7 +13,8 @@ public interface QueryObserver {
 
     /**
      * A packet dropped unanswered: {@code malformed} (shorter than a header, or a response),
-     * {@code send_queue_full} (the socket could not take more: shed rather than queue).
+     * {@code send_queue_full} (the socket could not take more: shed rather than queue),
+     * {@code invalid_source} (from a multicast, broadcast or unspecified address, or port 0).
      */
     default void dropped(boolean tcp, String reason) {
     }

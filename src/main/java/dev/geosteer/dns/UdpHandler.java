@@ -33,6 +33,10 @@ final class UdpHandler extends ChannelInboundHandlerAdapter {
             int len = Math.min(content.readableBytes(), in.length);
             content.getBytes(content.readerIndex(), in, 0, len);
             InetSocketAddress sender = packet.sender();
+            if (Addresses.cannotBeClient(sender)) {
+                responder.observer().dropped(false, "invalid_source");
+                return; // an answer would go to a group, a whole subnet, or nowhere
+            }
             int n = responder.respond(in, len, sender.getAddress(), false, writer);
             if (n <= 0) {
                 return;
