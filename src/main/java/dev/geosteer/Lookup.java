@@ -87,7 +87,7 @@ public final class Lookup {
         out.add("");
         out.add(";; status: " + Rcode.string(r.rcode()) + (r.authoritative() ? ", aa" : "") + ", answer "
                 + count(r.answer()) + ", authority " + count(r.authority()) + ", additional "
-                + count(r.additional()) + (ecs != null ? ", ECS scope /" + r.ecsScope() : ""));
+                + count(r.additional()) + (ecs != null ? ", ECS scope /" + ecs.answerScope(r.ecsScope()) : ""));
         section(out, "ANSWER", r.answer(), qname);
         section(out, "AUTHORITY", r.authority(), qname);
         section(out, "ADDITIONAL", r.additional(), qname);

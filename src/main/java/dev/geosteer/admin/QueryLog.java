@@ -111,8 +111,8 @@ public final class QueryLog implements QueryObserver, AutoCloseable {
         j.writeStringField("transport", e.tcp() ? "tcp" : "udp");
         ClientSubnet ecs = q.clientSubnet();
         if (ecs != null) {
-            j.writeStringField("ecs", Addresses.format(ecs.address()) + "/" + ecs.sourcePrefix());
-            j.writeNumberField("ecs_scope", r.ecsScope());
+            j.writeStringField("ecs", ecs.subnet());
+            j.writeNumberField("ecs_scope", ecs.answerScope(r.ecsScope()));
         }
         if (q.hasQuestion()) {
             j.writeStringField("qname", q.qname().toString());

@@ -16,6 +16,39 @@ public record ClientSubnet(int family, int sourcePrefix, int scopePrefix, byte[]
         return family == FAMILY_IPV4 ? 32 : 128;
     }
 
+    /**
+     * True for an IPv4-mapped IPv6 subnet (::ffff:a.b.c.d with a source prefix of at least 96): the
+     * client is located by its IPv4 address ({@link #address()} is then an Inet4Address).
+     */
+    public boolean ipv4Mapped() {
+        if (family != FAMILY_IPV6 || sourcePrefix < 96) {
+            return false;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (addressBytes[i] != 0) {
+                return false;
+            }
+        }
+        return addressBytes[10] == (byte) 0xFF && addressBytes[11] == (byte) 0xFF;
+    }
+
+    /** The source prefix in the family the client is located in: 96 less for an IPv4-mapped subnet. */
+    public int locatedPrefix() {
+        return ipv4Mapped() ? sourcePrefix - 96 : sourcePrefix;
+    }
+
+    /**
+     * The SCOPE PREFIX-LENGTH to answer for a scope found in the family the client was located in: in the
+     * family asked, so an IPv4 scope of an IPv4-mapped subnet becomes 96 + it (RFC 7871 §7.2.1: a scope
+     * read in the wrong space would be cached for far too wide a network). 0 stays 0.
+     */
+    public int answerScope(int locatedScope) {
+        if (sourcePrefix == 0 || locatedScope <= 0) {
+            return 0;
+        }
+        return Math.min(ipv4Mapped() ? 96 + locatedScope : locatedScope, maxPrefix());
+    }
+
     /** The full address, zero-padded beyond the prefix, as used for the location lookup. */
     public InetAddress address() {
         byte[] full = Arrays.copyOf(addressBytes, family == FAMILY_IPV4 ? 4 : 16);
@@ -31,9 +64,14 @@ public record ClientSubnet(int family, int sourcePrefix, int scopePrefix, byte[]
         return new ClientSubnet(family, sourcePrefix, scope, addressBytes);
     }
 
+    /** The subnet as the client wrote it: {@code 192.0.2.0/24}, {@code 2001:db8::/48}, {@code ::ffff:192.0.2.0/120}. */
+    public String subnet() {
+        return (ipv4Mapped() ? "::ffff:" : "") + Addresses.format(address()) + "/" + sourcePrefix;
+    }
+
     @Override
     public String toString() {
-        return address().getHostAddress() + "/" + sourcePrefix + "/" + scopePrefix;
+        return subnet() + "/" + scopePrefix;
     }
 
     @Override

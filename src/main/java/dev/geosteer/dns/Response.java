@@ -43,7 +43,10 @@ public final class Response {
     /** RFC 8914 Extended DNS Error INFO-CODE sent in the OPT record (when the query has EDNS), or -1. */
     public int extendedError() { return extendedError; }
     public Response extendedError(int infoCode) { extendedError = infoCode; return this; }
-    /** ECS SCOPE PREFIX-LENGTH to echo: how widely this answer may be cached (RFC 7871 §7.2.1). */
+    /**
+     * ECS SCOPE PREFIX-LENGTH: how widely this answer may be cached (RFC 7871 §7.2.1), in the family the
+     * client was located in (IPv4 for an IPv4-mapped subnet: the writer answers it in IPv6 space).
+     */
     public int ecsScope() { return ecsScope; }
     public Response ecsScope(int value) { ecsScope = value; return this; }
     /** Sent with TC set and no records (a rate-limited "slip"): the client should retry over TCP. */

@@ -88,7 +88,7 @@ public final class WireWriter {
             put16(optSize - 11);
             if (ecs != null) {
                 byte[] addr = ecs.addressBytes();
-                int scope = ecs.sourcePrefix() == 0 ? 0 : Math.min(r.ecsScope(), ecs.maxPrefix());
+                int scope = ecs.answerScope(r.ecsScope());
                 put16(8);
                 put16(4 + addr.length);
                 put16(ecs.family());

@@ -14,7 +14,7 @@ public record ClientAddress(InetAddress address, int prefix, boolean fromEcs) {
     public static ClientAddress of(InetAddress source, ClientSubnet ecs) {
         if (ecs != null) {
             return ecs.sourcePrefix() == 0 ? new ClientAddress(null, 0, true)
-                    : new ClientAddress(ecs.address(), ecs.sourcePrefix(), true);
+                    : new ClientAddress(ecs.address(), ecs.locatedPrefix(), true); // IPv4-mapped: as IPv4
         }
         return new ClientAddress(source, source instanceof Inet4Address ? 32 : 128, false);
     }

@@ -78,6 +78,13 @@ class GeoSteeringTest {
         return (ClientSubnetOption) o.get(0);
     }
 
+    /** Family, source and scope of the ECS option in the answer, read from its bytes. */
+    static int[] ecsFields(Message m) {
+        byte[] d = m.getOPT().getOptions(EDNSOption.Code.CLIENT_SUBNET).get(0).toWire();
+        // toWire() is code, length, then the data
+        return new int[] {((d[4] & 0xFF) << 8) | (d[5] & 0xFF), d[6] & 0xFF, d[7] & 0xFF};
+    }
+
     @ParameterizedTest(name = "{0} asks from {1}")
     @CsvSource({
             // continent EU → eu; AS → ap; country JP beats continent AS; subdivision US-CA beats NA
@@ -134,6 +141,57 @@ class GeoSteeringTest {
         ClientSubnetOption narrow = ecs(ask("geo.geo.test.", Type.A, "2.2.0.0/16", false));
         assertThat(narrow.getScopePrefixLength()).isGreaterThan(16);
         assertThat(addresses(ask("geo.geo.test.", Type.A, "2.2.0.0/16", false))).containsExactly("192.0.2.2");
+    }
+
+    /**
+     * An IPv4-mapped IPv6 subnet (::ffff:a.b.c.d/96+n) is located by its IPv4 address, and its scope is
+     * answered in the family asked: 96 + the IPv4 scope, never an IPv4 length in IPv6 space (a resolver
+     * would cache that for ::/16). The packets are read by hand: dnsjava turns a mapped address into IPv4.
+     */
+    @Test
+    void anIpv4MappedSubnetIsLocatedAsIpv4AndScopedInIpv6Space() throws Exception {
+        ClientSubnetOption v4 = ecs(ask("geo.geo.test.", Type.A, "175.16.199.0/24", false));
+        assertThat(v4.getScopePrefixLength()).isEqualTo(16);
+        Mapped m = askMapped("geo.geo.test.", "175.16.199.0", 120);
+        assertThat(m.address()).as("steered by the IPv4 nets entry").isEqualTo("192.0.2.4");
+        assertThat(m.ecs()).as("family, source, scope").containsExactly(2, 120, 96 + 16);
+        // a database network: EU, /24 in IPv4, /120 mapped
+        Mapped eu = askMapped("geo.geo.test.", "2.2.3.0", 120);
+        assertThat(eu.address()).isEqualTo("192.0.2.1");
+        assertThat(eu.ecs()).containsExactly(2, 120, 120);
+        // answers that do not depend on the location stay scope 0
+        assertThat(askMapped("fail.geo.test.", "2.2.3.0", 120).ecs()).containsExactly(2, 120, 0);
+    }
+
+    /** The first A record of an answer, and the family, source and scope of its ECS option. */
+    record Mapped(String address, int[] ecs) {
+    }
+
+    static Mapped askMapped(String name, String v4, int prefix) throws Exception {
+        byte[] data = new byte[4 + (prefix + 7) / 8];
+        data[1] = 2; // family IPv6
+        data[2] = (byte) prefix;
+        data[4 + 10] = (byte) 0xFF;
+        data[4 + 11] = (byte) 0xFF;
+        System.arraycopy(InetAddress.getByName(v4).getAddress(), 0, data, 4 + 12, data.length - 16);
+        Message q = Message.newQuery(Record.newRecord(Name.fromString(name), Type.A, DClass.IN));
+        q.addRecord(new OPTRecord(1232, 0, 0, 0, List.of(new org.xbill.DNS.GenericEDNSOption(
+                EDNSOption.Code.CLIENT_SUBNET, data))), Section.ADDITIONAL);
+        byte[] r = server.udpRaw(q.toWire(), java.time.Duration.ofSeconds(3));
+        assertThat(r).as("an answer").isNotNull();
+        int pos = 12;
+        while (r[pos] != 0) {
+            pos += (r[pos] & 0xFF) + 1;
+        }
+        pos += 1 + 4 + 2 + 2 + 2 + 4; // question end, type, class; answer owner (a pointer), type, class, TTL
+        assertThat(((r[pos] & 0xFF) << 8) | (r[pos + 1] & 0xFF)).as("rdlength of an A").isEqualTo(4);
+        String address = InetAddress.getByAddress(java.util.Arrays.copyOfRange(r, pos + 2, pos + 6)).getHostAddress();
+        for (int i = r.length - 8; i >= 0; i--) { // the ECS option: code 8, length, family, source, scope
+            if (r[i] == 0 && r[i + 1] == 8 && r[i + 2] == 0 && r[i + 3] == data.length && r[i + 4] == 0) {
+                return new Mapped(address, new int[] {r[i + 5], r[i + 6] & 0xFF, r[i + 7] & 0xFF});
+            }
+        }
+        throw new AssertionError("no ECS option in the answer");
     }
 
     @Test
