@@ -45,7 +45,10 @@ public final class ServerConfig {
     public static final class Limits {
         public int udpMaxSize = 1232;
         public int tcpMaxConnections = 1000;
+        /** Open TCP connections from one client network: the /tcp_client_ipv4_prefix or /..._ipv6_prefix. */
         public int tcpMaxPerClient = 50;
+        public int tcpClientIpv4Prefix = 24;
+        public int tcpClientIpv6Prefix = 56;
         public Duration tcpIdleTimeout = Duration.ofSeconds(10);
         public Duration tcpQueryTimeout = Duration.ofSeconds(5);
         public int tcpMaxMessage = 16384;
@@ -134,6 +137,11 @@ public final class ServerConfig {
         }
         if (limits.tcpMaxConnections < 1 || limits.tcpMaxPerClient < 1) {
             errors.add(new ZoneError(file, 0, "'limits.tcp_max_connections' and 'tcp_max_per_client' must be >= 1"));
+        }
+        if (limits.tcpClientIpv4Prefix < 8 || limits.tcpClientIpv4Prefix > 32 || limits.tcpClientIpv6Prefix < 16
+                || limits.tcpClientIpv6Prefix > 128) {
+            errors.add(new ZoneError(file, 0,
+                    "'limits.tcp_client_ipv4_prefix' must be within 8..32 and 'tcp_client_ipv6_prefix' 16..128"));
         }
         if (limits.tcpMaxMessage < 512 || limits.tcpMaxMessage > 65535) {
             errors.add(new ZoneError(file, 0, "'limits.tcp_max_message' must be within 512..65535"));
@@ -238,7 +246,7 @@ public final class ServerConfig {
             addresses.add(parseHostPort(l, 5353));
         }
         return new ListenOptions(addresses, limits.udpMaxSize, limits.tcpMaxConnections, limits.tcpMaxPerClient,
-                limits.tcpIdleTimeout, limits.tcpQueryTimeout, limits.tcpMaxMessage, limits.tcpMaxPending,
+                limits.tcpClientIpv4Prefix, limits.tcpClientIpv6Prefix, limits.tcpIdleTimeout, limits.tcpQueryTimeout, limits.tcpMaxMessage, limits.tcpMaxPending,
                 limits.threads);
     }
 

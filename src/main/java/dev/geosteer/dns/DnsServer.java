@@ -27,7 +27,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
@@ -46,8 +45,7 @@ public final class DnsServer {
     private final Vertx vertx;
     private final Responder responder;
     private final ListenOptions options;
-    private final AtomicInteger tcpOpen = new AtomicInteger();
-    private final ConcurrentHashMap<InetAddress, Integer> tcpPerClient = new ConcurrentHashMap<>();
+    private final TcpSlots tcpSlots;
     private final List<String> deployments = new ArrayList<>();
     private final List<Channel> tcpServers = new CopyOnWriteArrayList<>();
     private final Set<Channel> tcpChannels = ConcurrentHashMap.newKeySet();
@@ -60,6 +58,8 @@ public final class DnsServer {
         this.vertx = vertx;
         this.responder = responder;
         this.options = options;
+        this.tcpSlots = new TcpSlots(options.tcpMaxConnections(), options.tcpMaxPerClient(), options.tcpClientIpv4Prefix(),
+                options.tcpClientIpv6Prefix());
     }
 
     /** Binds every address; fails (and releases what it bound) if any cannot be bound. */
@@ -130,7 +130,7 @@ public final class DnsServer {
     }
 
     public int tcpConnections() {
-        return tcpOpen.get();
+        return tcpSlots.size();
     }
 
     /** Port 0 means "any": pick one free for UDP so that TCP can use the same number. */
@@ -191,31 +191,18 @@ public final class DnsServer {
         return promise.future();
     }
 
-    /** On the connection's event loop, before it reads anything. */
+    /** On the connection's event loop, before it reads anything: a slot, or the connection is closed. */
     private void accept(Channel ch) {
         InetAddress client = ((InetSocketAddress) ch.remoteAddress()).getAddress();
-        if (tcpOpen.incrementAndGet() > options.tcpMaxConnections()) {
-            tcpOpen.decrementAndGet();
-            ch.close();
-            return;
-        }
-        if (tcpPerClient.merge(client, 1, Integer::sum) > options.tcpMaxPerClient()) {
-            release(client);
+        TcpConnection connection = new TcpConnection(ch, client, responder, tcpWriters.get(), options, tcpSlots);
+        if (!tcpSlots.admit(client, connection)) {
             ch.close();
             return;
         }
         tcpChannels.add(ch);
+        ch.closeFuture().addListener(f -> tcpChannels.remove(ch));
         long idle = options.tcpIdleTimeout().toMillis();
-        ch.pipeline().addLast(new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS),
-                new TcpConnection(client, responder, tcpWriters.get(), options, () -> {
-                    tcpChannels.remove(ch);
-                    release(client);
-                }));
-    }
-
-    private void release(InetAddress client) {
-        tcpOpen.decrementAndGet();
-        tcpPerClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
+        ch.pipeline().addLast(new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS), connection);
     }
 
     /** One event loop's UDP sockets, one per address. */

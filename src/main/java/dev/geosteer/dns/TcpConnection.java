@@ -1,6 +1,7 @@
 package dev.geosteer.dns;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -16,14 +17,17 @@ import java.util.concurrent.TimeUnit;
  * of queries, pipelined queries answered in turn. Reading stops while too many responses wait to be
  * written (a client that sends and never reads holds no memory), and a message that has started must be
  * complete within the query timeout (slowloris). The idle timeout is the IdleStateHandler before it.
+ * It holds a slot of the {@link TcpSlots} table until it closes.
  */
-final class TcpConnection extends ChannelInboundHandlerAdapter {
+final class TcpConnection extends ChannelInboundHandlerAdapter implements TcpSlots.Slot {
+    private final Channel channel;
     private final InetAddress client;
     private final Responder responder;
     private final WireWriter writer;
     private final ListenOptions options;
-    private final Runnable onClose;
+    private final TcpSlots slots;
     private final ChannelFutureListener written = f -> written();
+    private volatile long lastActive = System.nanoTime();
     private ChannelHandlerContext ctx;
     private ByteBuf pending;
     private ScheduledFuture<?> partialTimer;
@@ -31,12 +35,24 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
     private int outstanding;   // responses written but not yet handed to the kernel
     private boolean paused;
 
-    TcpConnection(InetAddress client, Responder responder, WireWriter writer, ListenOptions options, Runnable onClose) {
+    TcpConnection(Channel channel, InetAddress client, Responder responder, WireWriter writer, ListenOptions options,
+                  TcpSlots slots) {
+        this.channel = channel;
         this.client = client;
         this.responder = responder;
         this.writer = writer;
         this.options = options;
-        this.onClose = onClose;
+        this.slots = slots;
+    }
+
+    @Override
+    public long lastActive() {
+        return lastActive;
+    }
+
+    @Override
+    public void evict() {
+        channel.close();
     }
 
     @Override
@@ -47,6 +63,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf in = (ByteBuf) msg;
+        lastActive = System.nanoTime();
         if (closed) {
             in.release();
             return;
@@ -120,10 +137,11 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
             pending.release();
             pending = null;
         }
-        onClose.run();
+        slots.release(this);
     }
 
     private void written() {
+        lastActive = System.nanoTime();
         outstanding--;
         resumeIfDrained();
     }
