@@ -24,6 +24,7 @@ public final class Response {
     private int ecsScope;
     private String zone;
     private boolean truncated;
+    private Charge charge;
     private Object steering;
     private final List<Entry> answer = new ArrayList<>(4);
     private final List<Entry> authority = new ArrayList<>(2);
@@ -55,6 +56,15 @@ public final class Response {
     /** The served zone the question fell in (for metrics), or null when none. */
     public String zone() { return zone; }
     public Response zone(String value) { zone = value; return this; }
+    /** The name rate limiting charges this response to, or null for the question's (or the zone's). */
+    public Charge charge() { return charge; }
+    /** Sets the charge unless one is set: along a CNAME/DNAME chain, the first synthesis is the one to key. */
+    public Response charge(Charge value) {
+        if (charge == null) {
+            charge = value;
+        }
+        return this;
+    }
     /** What steering decided, when a balancer answered (opaque here: the wire layer does not read it). */
     public Object steering() { return steering; }
     public Response steering(Object value) { steering = value; return this; }

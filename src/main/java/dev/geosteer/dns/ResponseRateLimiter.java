@@ -13,7 +13,9 @@ import java.util.logging.Logger;
 /**
  * Response rate limiting in the BIND/Knot model: a token bucket per (client network, kind of response,
  * what the response says). Answers are keyed by name and type, NXDOMAIN and NODATA by zone (so a
- * random-subdomain flood is one bucket), errors by network alone. Over the rate, UDP responses are
+ * random-subdomain flood is one bucket), errors by network alone; referrals by their delegation point
+ * and synthesized answers by the wildcard or DNAME that made them ({@link Charge}), so that unique names
+ * below a cut, a wildcard or a DNAME are one bucket too. Over the rate, UDP responses are
  * dropped, and every {@code slip}-th one is sent truncated so that a real resolver retries over TCP.
  * The table is fixed-size and hashed (a new key takes over its slot), so memory never grows.
  */
@@ -37,7 +39,8 @@ public final class ResponseRateLimiter implements Limiter {
     private static final int NODATA = 1;
     private static final int NXDOMAIN = 2;
     private static final int ERROR = 3;
-    private static final String[] KINDS = {"answers", "nodata", "nxdomain", "errors"};
+    private static final int REFERRAL = 4;
+    private static final String[] KINDS = {"answers", "nodata", "nxdomain", "errors", "referrals"};
     private static final int STRIPES = 1024;
 
     private final Settings s;
@@ -85,6 +88,9 @@ public final class ResponseRateLimiter implements Limiter {
         } else if (rcode != Rcode.NOERROR) {
             kind = ERROR;
             rate = s.errorsPerSecond();
+        } else if (r.charge() != null && r.charge().kind() == Charge.Kind.REFERRAL) {
+            kind = REFERRAL;
+            rate = s.responsesPerSecond();
         } else if (r.answer().isEmpty() && !r.authority().isEmpty() && r.authoritative()) {
             kind = NODATA;
             rate = s.responsesPerSecond();
@@ -101,7 +107,13 @@ public final class ResponseRateLimiter implements Limiter {
             int keep = Math.min(8, prefix - bit);
             key = mix(key ^ (addr[bit >> 3] & (0xFF << (8 - keep)) & 0xFF) ^ ((long) bit << 8));
         }
-        if (kind == ANSWER && q.hasQuestion()) {
+        if (kind == REFERRAL || kind == ANSWER && r.charge() != null) {
+            // the cut, the wildcard or the DNAME: one bucket for every name below it (Name hashes ignore case)
+            key = mix(key ^ r.charge().name().hashCode() ^ ((long) r.charge().kind().ordinal() << 40));
+            if (kind == ANSWER) {
+                key = mix(key ^ ((long) q.qtype() << 16));
+            }
+        } else if (kind == ANSWER && q.hasQuestion()) {
             byte[] name = q.qnameWire();
             for (byte b : name) {
                 key = mix(key ^ (b >= 'A' && b <= 'Z' ? b + 32 : b));
@@ -156,7 +168,9 @@ public final class ResponseRateLimiter implements Limiter {
         if (now - prev < 1000 || !lastLog.compareAndSet(prev, now)) {
             return;
         }
-        String what = kind == ANSWER && q.hasQuestion() ? q.qname() + " " + org.xbill.DNS.Type.string(q.qtype())
+        String what = kind == REFERRAL ? String.valueOf(r.charge().name())
+                : kind == ANSWER && r.charge() != null ? r.charge().name() + " " + org.xbill.DNS.Type.string(q.qtype())
+                : kind == ANSWER && q.hasQuestion() ? q.qname() + " " + org.xbill.DNS.Type.string(q.qtype())
                 : kind == ERROR ? Rcode.string(r.rcode()) : String.valueOf(r.zone());
         LOG.warning("rate limit" + (s.mode() == Mode.DRY_RUN ? " (dry run, still answering)" : "") + ": "
                 + KINDS[kind] + " to " + Addresses.format(Addresses.mask(client, prefix)) + "/" + prefix + " for " + what

@@ -1,5 +1,6 @@
 package dev.geosteer.query;
 
+import dev.geosteer.dns.Charge;
 import dev.geosteer.dns.Query;
 import dev.geosteer.dns.RRset;
 import dev.geosteer.dns.Resolver;
@@ -106,6 +107,7 @@ public final class ZoneResolver implements Resolver {
                     return negative(r.rcode(Rcode.NXDOMAIN), z);
                 }
                 case DNAME -> {
+                    r.charge(Charge.dname(loc.node().name()));
                     if (++links > MAX_CHAIN) {
                         return chainTooLong(r, trace);
                     }
@@ -136,6 +138,9 @@ public final class ZoneResolver implements Resolver {
                 case EXACT, WILDCARD -> {
                     Node node = loc.node();
                     byte[] owner = loc.kind() == Zone.Kind.WILDCARD ? nameWire : null;
+                    if (owner != null) {
+                        r.charge(Charge.wildcard(node.name()));
+                    }
                     if (node.steering() >= 0 && zone.steering() != null
                             && (qtype == Type.A || qtype == Type.AAAA || qtype == Type.ANY)) {
                         return steered(r, zone, node, owner, qtype, client, trace);
@@ -277,6 +282,7 @@ public final class ZoneResolver implements Resolver {
      * the other addresses as optional data.
      */
     private static void referral(Response r, Zone z, Node cut) {
+        r.charge(Charge.referral(cut.name())); // rate limiting charges it to the cut, whatever the name
         RRset ns = cut.get(Type.NS);
         r.authority(ns, ns.ttl());
         Name[] targets = targetsOf(cut, ns);

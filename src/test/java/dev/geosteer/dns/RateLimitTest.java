@@ -114,14 +114,14 @@ class RateLimitTest {
                 .containsPattern("geosteer_rrl_total\\{action=\"slipped\"} [1-9]");
     }
 
-    @Test
-    void nxdomainFloodsAreLimitedPerZoneWhateverTheName() throws Exception {
-        start(c -> { });
+    /** Full (not truncated) answers to {@code count} queries for unique names {@code r<i>.<suffix>} from {@code source}. */
+    int floodUniqueNames(String source, String suffix, int type, int count) throws IOException {
         int answered = 0;
         byte[] buf = new byte[4096];
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.3"), 0))) {
-            for (int i = 0; i < 100; i++) {
-                byte[] q = Message.newQuery(Record.newRecord(Name.fromString("r" + i + ".example.test."), Type.A,
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(source), 0))) {
+            s.setReceiveBufferSize(1 << 20);
+            for (int i = 0; i < count; i++) {
+                byte[] q = Message.newQuery(Record.newRecord(Name.fromString("r" + i + "." + suffix), type,
                         DClass.IN)).toWire();
                 s.send(new DatagramPacket(q, q.length, server.address));
             }
@@ -141,7 +141,42 @@ class RateLimitTest {
                 }
             }
         }
-        assertThat(answered).isLessThan(20); // 100 unique names, one bucket: the zone's NXDOMAINs
+        return answered;
+    }
+
+    @Test
+    void nxdomainFloodsAreLimitedPerZoneWhateverTheName() throws Exception {
+        start(c -> { });
+        // 100 unique names, one bucket: the zone's NXDOMAINs
+        assertThat(floodUniqueNames("127.0.0.3", "example.test.", Type.A, 100)).isLessThan(20);
+    }
+
+    /** Referrals are charged to the delegation point (BIND's model), not to each name below it. */
+    @Test
+    void uniqueNamesUnderADelegationShareTheDelegationsBucket() throws Exception {
+        start(c -> { });
+        assertThat(floodUniqueNames("127.0.0.4", "child.example.test.", Type.A, 100)).isLessThan(20);
+        // other names, and the same name's other types, have buckets of their own
+        assertThat(floodUniqueNames("127.0.0.4", "x.wild.example.test.", Type.A, 1)).isEqualTo(1);
+    }
+
+    /** Wildcard answers are charged to the wildcard's owner (and type), not to each name it synthesizes. */
+    @Test
+    void uniqueNamesUnderAWildcardShareTheWildcardsBucket() throws Exception {
+        start(c -> { });
+        assertThat(floodUniqueNames("127.0.0.5", "wild.example.test.", Type.A, 100)).isLessThan(20);
+        assertThat(floodUniqueNames("127.0.0.5", "wild.example.test.", Type.TXT, 1)).isEqualTo(1);
+        assertThat(floodUniqueNames("127.0.0.5", "x.child.example.test.", Type.A, 1)).isEqualTo(1);
+    }
+
+    /**
+     * A DNAME synthesizes a CNAME for every name below it: charged to the DNAME's owner. (Its target,
+     * other.test, is not served here, so each answer is a positive DNAME + CNAME, not an NXDOMAIN.)
+     */
+    @Test
+    void uniqueNamesUnderADnameShareTheDnamesBucket() throws Exception {
+        start(c -> { });
+        assertThat(floodUniqueNames("127.0.0.6", "dn.example.test.", Type.A, 100)).isLessThan(20);
     }
 
     @Test
