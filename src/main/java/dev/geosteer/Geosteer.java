@@ -133,7 +133,11 @@ public final class Geosteer implements AutoCloseable {
         ZoneResolver resolver = new ZoneResolver(catalog::current);
         QueryObserver observer = QueryObserver.all(observers);
         ResponseRateLimiter rrl = new ResponseRateLimiter(config.rrlSettings(), observer);
-        Responder responder = new Responder(resolver, listen.udpMaxSize(), observer, rrl);
+        dev.geosteer.dns.ServerCookies cookies = config.serverCookies();
+        Responder responder = new Responder(resolver, listen.udpMaxSize(), observer, rrl,
+                new dev.geosteer.dns.CookiePolicy(cookies, config.limits.nocookieUdpSize, rrl::exempt));
+        LOG.info("DNS cookies " + (cookies == null ? "off" : "on, " + cookies.describe())
+                + "; UDP answers to requests without a valid cookie: at most " + config.limits.nocookieUdpSize + " bytes");
         dns = new DnsServer(vertx, responder, listen);
         dns.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
 

@@ -26,6 +26,7 @@ public final class ServerConfig {
     public Admin admin = new Admin();
     public QueryLog queryLog = new QueryLog();
     public Rrl rrl = new Rrl();
+    public Cookies cookies = new Cookies();
     public Log log = new Log();
 
     /** The server's own log, on standard error; {@code --log-level} and {@code --log-format} win. */
@@ -44,6 +45,8 @@ public final class ServerConfig {
 
     public static final class Limits {
         public int udpMaxSize = 1232;
+        /** Largest UDP answer to a request without a valid DNS cookie (BIND's nocookie-udp-size). */
+        public int nocookieUdpSize = 512;
         public int tcpMaxConnections = 1000;
         /** Open TCP connections from one client network: the /tcp_client_ipv4_prefix or /..._ipv6_prefix. */
         public int tcpMaxPerClient = 50;
@@ -85,6 +88,17 @@ public final class ServerConfig {
         public int tableSize = 65536;
         /** Networks never limited. Loopback by default: it cannot be a reflection victim. */
         public List<String> exempt = new ArrayList<>(List.of("127.0.0.0/8", "::1/128"));
+    }
+
+    /** DNS cookies (RFC 7873, RFC 9018 server cookies). */
+    public static final class Cookies {
+        public boolean enabled = true;
+        /** 32 hex digits, shared by a fleet; GEOSTEER_COOKIE_SECRET wins. None: generated at start. */
+        public String secret;
+        /** The secret {@link #secret} replaced, still accepted while the fleet changes over. */
+        public String previousSecret;
+        /** How long a generated secret is used before a new one (the previous one is still accepted). */
+        public Duration secretLifetime = Duration.ofHours(26);
     }
 
     public static final class QueryLog {
@@ -148,6 +162,19 @@ public final class ServerConfig {
         }
         if (limits.tcpIdleTimeout.isZero() || limits.tcpQueryTimeout.isZero()) {
             errors.add(new ZoneError(file, 0, "TCP timeouts must be positive"));
+        }
+        if (limits.nocookieUdpSize < 128 || limits.nocookieUdpSize > 65535) {
+            errors.add(new ZoneError(file, 0, "'limits.nocookie_udp_size' must be within 128..65535"));
+        }
+        for (String[] secret : new String[][] {{"cookies.secret", cookies.secret},
+                {"cookies.previous_secret", cookies.previousSecret}}) {
+            if (secret[1] != null && !secret[1].isBlank() && parseSecret(secret[1]) == null) {
+                errors.add(new ZoneError(file, 0, "'" + secret[0] + "' must be 32 hexadecimal digits (16 bytes)"));
+            }
+        }
+        if (cookies.secretLifetime.compareTo(Duration.ofHours(1)) < 0
+                || cookies.secretLifetime.compareTo(Duration.ofDays(36)) > 0) {
+            errors.add(new ZoneError(file, 0, "'cookies.secret_lifetime' must be within 1h..36d (RFC 7873 §7.1)"));
         }
         if (reload.interval.toMillis() < 100) {
             errors.add(new ZoneError(file, 0, "'reload.interval' must be at least 100ms"));
@@ -229,6 +256,40 @@ public final class ServerConfig {
             throw e.getMessage().contains("prefix") ? e
                     : new IllegalArgumentException("'" + text + "' is not a network (e.g. 192.0.2.0/24)");
         }
+    }
+
+    /**
+     * The DNS cookie secrets, or null when cookies are off: the configured secret (GEOSTEER_COOKIE_SECRET
+     * wins) and the previous one, or a generated secret replaced every {@code secret_lifetime}.
+     */
+    public dev.geosteer.dns.ServerCookies serverCookies() {
+        if (!cookies.enabled) {
+            return null;
+        }
+        String env = System.getenv("GEOSTEER_COOKIE_SECRET");
+        String secret = env != null && !env.isBlank() ? env : cookies.secret;
+        if (secret == null || secret.isBlank()) {
+            return dev.geosteer.dns.ServerCookies.generated(cookies.secretLifetime);
+        }
+        byte[] current = parseSecret(secret);
+        if (current == null) {
+            throw new IllegalArgumentException("GEOSTEER_COOKIE_SECRET must be 32 hexadecimal digits (16 bytes)");
+        }
+        return dev.geosteer.dns.ServerCookies.configured(current,
+                cookies.previousSecret == null || cookies.previousSecret.isBlank() ? null
+                        : parseSecret(cookies.previousSecret));
+    }
+
+    /** 32 hex digits (an optional 0x prefix, as Knot writes them) to 16 bytes, or null. */
+    static byte[] parseSecret(String text) {
+        String t = text.trim();
+        if (t.startsWith("0x") || t.startsWith("0X")) {
+            t = t.substring(2);
+        }
+        if (!t.matches("[0-9a-fA-F]{32}")) {
+            return null;
+        }
+        return java.util.HexFormat.of().parseHex(t);
     }
 
     /** The admin token: the GEOSTEER_ADMIN_TOKEN environment variable wins over the file. */

@@ -32,7 +32,7 @@ public final class Query {
 
     /** Builds a well-formed query, for tools that resolve without a packet (the {@code lookup} command). */
     public static Query of(Name qname, int qtype, ClientSubnet ecs) {
-        Edns edns = new Edns(0, 1232, false, ecs);
+        Edns edns = new Edns(0, 1232, false, ecs, null);
         return new Query(0, 0, 0, qname.toWire(), qname, qtype, org.xbill.DNS.DClass.IN, edns, Rcode.NOERROR);
     }
 
@@ -54,7 +54,7 @@ public final class Query {
     /** NOERROR when the query is well formed, else the error to answer with. */
     public int rcode() { return rcode; }
 
-    /** EDNS(0) data of a query: version, advertised UDP size, DO bit, client subnet. */
-    public record Edns(int version, int udpSize, boolean dnssecOk, ClientSubnet clientSubnet) {
+    /** EDNS(0) data of a query: version, advertised UDP size, DO bit, client subnet, cookie (each may be null). */
+    public record Edns(int version, int udpSize, boolean dnssecOk, ClientSubnet clientSubnet, Cookie cookie) {
     }
 }

@@ -105,7 +105,9 @@ public final class QueryParser {
                 }
                 int version = (int) ((ttl >> 16) & 0xFF);
                 boolean dnssecOk = (ttl & 0x8000) != 0;
+                int udpSize = Math.max(512, rrclass);
                 ClientSubnet ecs = null;
+                Cookie cookie = null;
                 int o = rdata;
                 while (o < pos) {
                     if (o + 4 > pos) {
@@ -116,19 +118,19 @@ public final class QueryParser {
                     if (o + 4 + olen > pos) {
                         return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, edns, Rcode.FORMERR);
                     }
+                    boolean malformed = false;
                     if (code == OPTION_CLIENT_SUBNET) {
-                        if (ecs != null) {
-                            return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, edns, Rcode.FORMERR);
-                        }
-                        ecs = parseClientSubnet(p, o + 4, olen);
-                        if (ecs == null) {
-                            edns = new Query.Edns(version, Math.max(512, rrclass), dnssecOk, null);
-                            return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, edns, Rcode.FORMERR);
-                        }
+                        malformed = ecs != null || (ecs = parseClientSubnet(p, o + 4, olen)) == null;
+                    } else if (code == Cookie.OPTION_CODE) {
+                        malformed = cookie != null || (cookie = parseCookie(p, o + 4, olen)) == null;
+                    }
+                    if (malformed) { // answered FORMERR, with an OPT record (and no cookie)
+                        edns = new Query.Edns(version, udpSize, dnssecOk, null, null);
+                        return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, edns, Rcode.FORMERR);
                     }
                     o += 4 + olen;
                 }
-                edns = new Query.Edns(version, Math.max(512, rrclass), dnssecOk, ecs);
+                edns = new Query.Edns(version, udpSize, dnssecOk, ecs, cookie);
                 if (version > 0) {
                     rcode = Rcode.BADVERS;
                 }
@@ -192,6 +194,17 @@ public final class QueryParser {
         }
         // A query's scope MUST be 0 (§6); a non-zero one is ignored rather than failing the query.
         return new ClientSubnet(family, source, 0, addr);
+    }
+
+    /**
+     * RFC 7873 §5.2.2: an 8-byte client cookie, alone or followed by a server cookie of 8 to 32 bytes;
+     * null for any other length (the caller answers FORMERR).
+     */
+    static Cookie parseCookie(byte[] p, int o, int olen) {
+        if (olen != 8 && (olen < 16 || olen > 40)) {
+            return null;
+        }
+        return new Cookie(Arrays.copyOfRange(p, o, o + 8), olen == 8 ? null : Arrays.copyOfRange(p, o + 8, o + olen));
     }
 
     /** Skips a possibly compressed name; returns the offset after it, or -1 when malformed. */

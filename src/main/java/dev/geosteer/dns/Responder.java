@@ -18,16 +18,18 @@ public final class Responder {
     private final int udpMaxSize;
     private final QueryObserver observer;
     private final Limiter limiter;
+    private final CookiePolicy cookies;
 
     public Responder(Resolver resolver, int udpMaxSize, QueryObserver observer) {
-        this(resolver, udpMaxSize, observer, Limiter.NONE);
+        this(resolver, udpMaxSize, observer, Limiter.NONE, CookiePolicy.NONE);
     }
 
-    public Responder(Resolver resolver, int udpMaxSize, QueryObserver observer, Limiter limiter) {
+    public Responder(Resolver resolver, int udpMaxSize, QueryObserver observer, Limiter limiter, CookiePolicy cookies) {
         this.resolver = resolver;
         this.udpMaxSize = Math.max(512, Math.min(udpMaxSize, WireWriter.MAX_MESSAGE));
         this.observer = observer;
         this.limiter = limiter;
+        this.cookies = cookies;
     }
 
     public QueryObserver observer() {
@@ -49,6 +51,12 @@ public final class Responder {
             observer.dropped(tcp, "malformed");
             return -1;
         }
+        ServerCookies secrets = cookies.cookies();
+        Cookie cookie = secrets == null || q.edns() == null ? null : q.edns().cookie();
+        int now = cookie == null ? 0 : ServerCookies.now();
+        boolean validCookie = cookie != null && secrets.valid(cookie, client, now);
+        byte[] serverCookie = cookie == null || q.rcode() != Rcode.NOERROR ? null
+                : secrets.answer(cookie, client, validCookie, now);
         Response r;
         if (q.rcode() != Rcode.NOERROR) {
             r = Response.of(q.rcode(), false);
@@ -61,7 +69,8 @@ public final class Responder {
                 r = Response.of(Rcode.SERVFAIL, false);
             }
         }
-        if (!tcp) {
+        boolean proven = tcp || validCookie; // the source address is real: no reflection possible
+        if (!proven) {
             Limiter.Action action = limiter.check(client, q, r);
             if (action == Limiter.Action.DROP) {
                 return -1;
@@ -71,7 +80,13 @@ public final class Responder {
             }
         }
         int maxSize = tcp ? WireWriter.MAX_MESSAGE : q.edns() == null ? 512 : Math.min(q.edns().udpSize(), udpMaxSize);
-        int n = out.encode(q, r, maxSize, udpMaxSize);
+        int n = out.encode(q, r, maxSize, udpMaxSize, serverCookie);
+        if (!proven && n > cookies.nocookieUdpSize() && !cookies.trusted().test(client)) {
+            if (cookie != null && cookie.server() != null) {
+                r = Response.of(Rcode.BADCOOKIE, false).zone(r.zone()); // retry with the new cookie, not over TCP
+            }
+            n = out.encode(q, r, cookies.nocookieUdpSize(), udpMaxSize, serverCookie);
+        }
         observer.answered(q, r, client, tcp, (out.buffer()[2] & 0x02) != 0, System.nanoTime() - start);
         return n;
     }

@@ -73,12 +73,10 @@ public final class ResponseRateLimiter implements Limiter {
         if (s.mode() == Mode.OFF) {
             return Action.SEND;
         }
-        byte[] addr = client.getAddress();
-        for (Exempt e : s.exempt()) {
-            if (e.contains(addr)) {
-                return Action.SEND;
-            }
+        if (exempt(client)) {
+            return Action.SEND;
         }
+        byte[] addr = client.getAddress();
         int kind;
         int rate;
         int rcode = r.rcode();
@@ -159,6 +157,17 @@ public final class ResponseRateLimiter implements Limiter {
         }
         observer.rateLimited(action == Action.SLIP ? "slipped" : "dropped");
         return action;
+    }
+
+    /** True for a source in {@code exempt}: never limited (whatever the mode). */
+    public boolean exempt(InetAddress client) {
+        byte[] addr = client.getAddress();
+        for (Exempt e : s.exempt()) {
+            if (e.contains(addr)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** At most one line a second: a flood must not become a log flood. */

@@ -31,13 +31,23 @@ public final class WireWriter {
      * @param serverUdpSize  UDP payload size this server advertises in its OPT record
      */
     public int encode(Query q, Response r, int maxSize, int serverUdpSize) {
+        return encode(q, r, maxSize, serverUdpSize, null);
+    }
+
+    /**
+     * As {@link #encode(Query, Response, int, int)}, with a COOKIE option (the query's client cookie and
+     * {@code serverCookie}) in the OPT record when {@code serverCookie} is not null.
+     */
+    public int encode(Query q, Response r, int maxSize, int serverUdpSize, byte[] serverCookie) {
         pos = 0;
         labelCount = 0;
         int rcode = r.rcode();
         Query.Edns edns = q.edns();
         ClientSubnet ecs = edns == null ? null : edns.clientSubnet();
         int ede = edns == null ? -1 : r.extendedError();
-        int optSize = edns == null ? 0 : 11 + (ecs == null ? 0 : 8 + ecs.addressBytes().length) + (ede < 0 ? 0 : 6);
+        byte[] clientCookie = edns == null || edns.cookie() == null || serverCookie == null ? null : edns.cookie().client();
+        int optSize = edns == null ? 0 : 11 + (ecs == null ? 0 : 8 + ecs.addressBytes().length) + (ede < 0 ? 0 : 6)
+                + (clientCookie == null ? 0 : 4 + clientCookie.length + serverCookie.length);
 
         int flags = 0x8000 | (q.opcode() << 11) | (q.flags() & 0x0100) | (q.flags() & 0x0010) | (rcode & 0xF);
         if (r.authoritative()) {
@@ -96,6 +106,14 @@ public final class WireWriter {
                 buf[pos++] = (byte) scope;
                 System.arraycopy(addr, 0, buf, pos, addr.length);
                 pos += addr.length;
+            }
+            if (clientCookie != null) {
+                put16(Cookie.OPTION_CODE);
+                put16(clientCookie.length + serverCookie.length);
+                System.arraycopy(clientCookie, 0, buf, pos, clientCookie.length);
+                pos += clientCookie.length;
+                System.arraycopy(serverCookie, 0, buf, pos, serverCookie.length);
+                pos += serverCookie.length;
             }
             if (ede >= 0) {
                 put16(15); // RFC 8914 Extended DNS Error, INFO-CODE only

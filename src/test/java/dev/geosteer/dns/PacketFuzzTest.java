@@ -68,6 +68,10 @@ class PacketFuzzTest {
                 v6.addRecord(new OPTRecord(4096, 0, 0, 0x8000, List.<EDNSOption>of(
                         new ClientSubnetOption(48, InetAddress.getByName("2001:218::")))), Section.ADDITIONAL);
                 seeds.add(v6.toWire());
+                Message c = Message.newQuery(Record.newRecord(Name.fromString(n), t, DClass.IN));
+                c.addRecord(new OPTRecord(4096, 0, 0, 0, List.<EDNSOption>of(new org.xbill.DNS.CookieOption(
+                        new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, new byte[16]))), Section.ADDITIONAL);
+                seeds.add(c.toWire());
             }
         }
         return seeds;
@@ -113,7 +117,8 @@ class PacketFuzzTest {
     @Test
     void theResponderNeverThrowsAndAlwaysEncodesAValidMessage() throws Exception {
         Responder responder = new Responder(new dev.geosteer.query.ZoneResolver(() -> server.server.catalog().current()),
-                1232, QueryObserver.NONE);
+                1232, QueryObserver.NONE, Limiter.NONE, new CookiePolicy(ServerCookies.configured(new byte[16], null), 512,
+                        a -> false));
         WireWriter writer = new WireWriter();
         List<byte[]> seeds = seeds();
         SplittableRandom rnd = new SplittableRandom(SEED);

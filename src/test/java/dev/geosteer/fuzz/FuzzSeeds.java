@@ -1,6 +1,7 @@
 package dev.geosteer.fuzz;
 
 import org.xbill.DNS.ClientSubnetOption;
+import org.xbill.DNS.CookieOption;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.GenericEDNSOption;
@@ -132,6 +133,16 @@ public final class FuzzSeeds {
         s.put("edns-version1", withOptions(0, edns(www, Type.A, 1232, 1, 0, List.of())));
         s.put("edns-unknown-option", withOptions(0, edns(www, Type.A, 1232, 0, 0,
                 List.of(new GenericEDNSOption(65001, new byte[] {1, 2, 3})))));
+        // DNS cookies: client only, client + a server cookie (not this server's), malformed lengths, two options.
+        byte[] cc = {1, 2, 3, 4, 5, 6, 7, 8};
+        Name large = Name.fromString("large.example.test.");
+        s.put("cookie-client", withOptions(0, edns(large, Type.TXT, 4096, 0, 0, List.of(new CookieOption(cc)))));
+        s.put("cookie-server", withOptions(0, edns(large, Type.TXT, 4096, 0, 0, List.of(new CookieOption(cc,
+                new byte[] {1, 0, 0, 0, 0x5c, (byte) 0xf7, (byte) 0x9f, 0x11, 1, 2, 3, 4, 5, 6, 7, 8})))));
+        s.put("cookie-short", withOptions(0, edns(www, Type.A, 1232, 0, 0, List.of(new GenericEDNSOption(10,
+                new byte[12])))));
+        s.put("cookie-twice", withOptions(0, edns(www, Type.A, 1232, 0, 0, List.of(new CookieOption(cc),
+                new CookieOption(cc)))));
         s.put("edns-udp-100", withOptions(0, edns(Name.fromString("large.example.test."), Type.TXT, 100, 0, 0,
                 List.of())));
         s.put("edns-udp-65535", withOptions(0, edns(Name.fromString("large.example.test."), Type.ANY, 65535, 0, 0,

@@ -192,10 +192,12 @@ final class FuzzSupport {
         }
     }
 
-    /** A Responder as the server builds it (default UDP limit), over the given zones. */
+    /** A Responder as the server builds it (default UDP limit, cookies, the cap without them), over the given zones. */
     static Responder responder(Supplier<ServedZones> zones) {
         InternalErrors.install();
-        return new Responder(new ZoneResolver(zones), UDP_MAX, QueryObserver.NONE);
+        return new Responder(new ZoneResolver(zones), UDP_MAX, QueryObserver.NONE, dev.geosteer.dns.Limiter.NONE,
+                new dev.geosteer.dns.CookiePolicy(dev.geosteer.dns.ServerCookies.configured(new byte[16], null), 512,
+                        a -> false));
     }
 
     /**
