@@ -4,9 +4,13 @@
 #
 #   nx      random-subdomain flood: unique names under example.test (NXDOMAIN), as fast as dnsperf can
 #   reflect reflection-style flood: one name (static.example.test A), as fast as dnsperf can
+#   referral unique names under a delegation (u-*.child.example.test A: referrals with glue)
+#   wildcard unique names under a wildcard (u-*.wild.example.test A: synthesized answers)
+#   large   amplification: large.example.test TXT (600 bytes of TXT) with EDNS (dnsperf -e, 4096)
 #   base    no flood (baseline for the legitimate client)
 #
 #   bench/flood.sh                                 # RRL on and off; base, nx, reflect; 30 s each
+#   bench/flood.sh --scenarios referral,wildcard,large   # the RRL bypass and amplification workloads
 #   bench/flood.sh --seconds 10 --modes on         # quick
 #   bench/flood.sh --legit-qps 2000 --scenarios base,nx
 #   bench/flood.sh --pin                           # server on CPU0, every dnsperf on CPU1
@@ -49,12 +53,12 @@ QUIET_WAIT=0
 OUT=""
 
 usage() {
-  sed -n '2,18p' "$0"
+  sed -n '2,22p' "$0"
   cat <<EOF
 
 Options:
   --modes "M..."      RRL modes to run, each with its own server: on off dry_run (default "$MODES")
-  --scenarios LIST    base,nx,reflect in any order (default $SCENARIOS)
+  --scenarios LIST    base,nx,reflect,referral,wildcard,large in any order (default $SCENARIOS)
   --seconds S         measured length of each run (default $SECONDS_PER_RUN)
   --warmup S          unrecorded load after the server starts (default $WARMUP; from 127.0.77.1)
   --legit-qps N       the legitimate client's rate, dnsperf -Q (default $LEGIT_QPS)
@@ -113,7 +117,7 @@ done
 for t in dnsperf dig java python3 ss curl taskset; do command -v "$t" >/dev/null || hl_die "$t not found"; done
 for m in $MODES; do case "$m" in on|off|dry_run) ;; *) hl_die "unknown RRL mode: $m";; esac; done
 IFS=, read -r -a SC_LIST <<< "$SCENARIOS"
-for s in "${SC_LIST[@]}"; do case "$s" in base|nx|reflect) ;; *) hl_die "unknown scenario: $s";; esac; done
+for s in "${SC_LIST[@]}"; do case "$s" in base|nx|reflect|referral|wildcard|large) ;; *) hl_die "unknown scenario: $s";; esac; done
 [ "$PIN" = pinned ] && [ "$NCPU" -lt 2 ] && hl_die "--pin needs 2 CPUs"
 case "$TARGET" in
   geosteer) ;;
@@ -146,6 +150,9 @@ Q=$WORK/q; mkdir -p "$Q"
 python3 "$HERE/lib/hostile-queries.py" legit "$Q/legit.txt" --names "$LEGIT_NAMES" || hl_die "query generation failed"
 python3 "$HERE/lib/hostile-queries.py" nx "$Q/nx.txt" --count "$NX_NAMES" || hl_die "query generation failed"
 python3 "$HERE/lib/hostile-queries.py" one "$Q/one.txt" --name "$ATTACK_NAME" || hl_die "query generation failed"
+python3 "$HERE/lib/hostile-queries.py" under "$Q/referral.txt" --suffix "child.$HL_ZONE" --count "$NX_NAMES" || hl_die "query generation failed"
+python3 "$HERE/lib/hostile-queries.py" under "$Q/wildcard.txt" --suffix "wild.$HL_ZONE" --count "$NX_NAMES" --seed 7 || hl_die "query generation failed"
+python3 "$HERE/lib/hostile-queries.py" one "$Q/large.txt" --name "large.$HL_ZONE" --type TXT || hl_die "query generation failed"
 cat "$Q/legit.txt" "$Q/nx.txt" | awk 'NR % 50 == 1' > "$Q/warm.txt"
 
 PORT=$(hl_free_port "$PORT") || hl_die "no free DNS port"
@@ -158,7 +165,7 @@ read -r b0 t0_ < <(host_ticks); sleep 1; read -r b1 t1_ < <(host_ticks)
 IDLE_BUSY=$(awk -v a="$b0" -v b="$b1" -v ta="$t0_" -v tb="$t1_" -v n="$NCPU" 'BEGIN{ if (tb > ta) printf "%.0f", (b - a) / (tb - ta) * n * 100 }')
 PFX=(); [ "$PIN" = pinned ] && PFX=(taskset -c 1)
 LEGIT_CMD="dnsperf -s $HOST -p $PORT -a $LEGIT_ADDR -d legit.txt -l $SECONDS_PER_RUN -Q $LEGIT_QPS -c 2 -q 500 -t 2 -v"
-ATTACK_CMD="dnsperf -s $HOST -p $PORT -a $ATTACK_ADDR -d {nx.txt|one.txt} -l $((SECONDS_PER_RUN + 4)) -c $ATTACK_C -q $ATTACK_Q -t $ATTACK_T -O suppress=timeouts,unexpected  (x $ATTACK_PROCS processes)"
+ATTACK_CMD="dnsperf -s $HOST -p $PORT -a $ATTACK_ADDR -d {nx|one|referral|wildcard|large}.txt [-e for large] -l $((SECONDS_PER_RUN + 4)) -c $ATTACK_C -q $ATTACK_Q -t $ATTACK_T -O suppress=timeouts,unexpected  (x $ATTACK_PROCS processes)"
 {
   echo "# geosteer floods $(date -Is)"
   echo "host: $(uname -srm), $NCPU CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
@@ -178,7 +185,9 @@ printf 'mode\tscenario\tseconds\tlegit_qps\tlegit_sent\tlegit_completed\tlegit_l
 
 run_scenario() {  # run_scenario MODE SCENARIO
   local mode=$1 sc=$2 tag="$1_$2" aqf="" c0 c1 h0 h1 ht0 ht1 ts te secs cpu host
-  case "$sc" in nx) aqf=$Q/nx.txt;; reflect) aqf=$Q/one.txt;; esac
+  local aext=()
+  case "$sc" in nx) aqf=$Q/nx.txt;; reflect) aqf=$Q/one.txt;; referral|wildcard) aqf=$Q/$sc.txt;;
+                large) aqf=$Q/large.txt; aext=(-e);; esac
   [ -n "$ADMIN" ] && hl_metrics "$ADMIN" "$OUT/raw/metrics-$tag-before.txt"
   local d0 d1 e0 e1
   d0=$(hl_udp_drops "$PORT"); e0=$(hl_udp_rcvbuf_errors)
@@ -187,7 +196,7 @@ run_scenario() {  # run_scenario MODE SCENARIO
     # prints nothing): the run is then done again, once
     local i
     for i in $(seq 1 "$ATTACK_PROCS"); do
-      "${PFX[@]}" timeout -k 5 $((SECONDS_PER_RUN + 20)) dnsperf -s "$HOST" -p "$PORT" -a "$ATTACK_ADDR" -d "$aqf" -l $((SECONDS_PER_RUN + 4)) -c "$ATTACK_C" -q "$ATTACK_Q" \
+      "${PFX[@]}" timeout -k 5 $((SECONDS_PER_RUN + 20)) dnsperf -s "$HOST" -p "$PORT" -a "$ATTACK_ADDR" -d "$aqf" "${aext[@]}" -l $((SECONDS_PER_RUN + 4)) -c "$ATTACK_C" -q "$ATTACK_Q" \
         -t "$ATTACK_T" -O suppress=timeouts,unexpected > "$OUT/raw/attacker-$tag.$i.txt" 2>&1 &
       ATT_PIDS+=($!)
     done
@@ -314,7 +323,9 @@ for r in rows:
     amp = "-"
     if num(r["att_sent"]) and num(r["att_req_bytes"]) and num(r["att_completed"]) is not None and num(r["att_resp_bytes"]) is not None:
         amp = f"{num(r['att_completed']) * num(r['att_resp_bytes']) / (num(r['att_sent']) * num(r['att_req_bytes'])):.2f}"
-    flood = {"base": "none (baseline)", "nx": "random subdomains (NXDOMAIN)", "reflect": "one name (reflection)"}.get(r["scenario"], r["scenario"])
+    flood = {"base": "none (baseline)", "nx": "random subdomains (NXDOMAIN)", "reflect": "one name (reflection)",
+             "referral": "unique names under a delegation", "wildcard": "unique names under a wildcard",
+             "large": "600-byte TXT with EDNS (amplification)"}.get(r["scenario"], r["scenario"])
     print(f"| {r['mode']} | {flood} | {r['legit_qps']} | {r['legit_lost']} | {r['legit_lost_pct']} | {r['p50_ms']} | {r['p99_ms']} | {r['p999_ms']} | {r['max_ms']} | "
           f"{rate(r['att_sent'], at)} | {rate(r['att_completed'], at)} | {rate(r['rrl_slipped'], at) if r['scenario'] != 'base' else '-'} | {full if r['scenario'] != 'base' else '-'} | "
           f"{rate(r['rrl_dropped'], at) if r['scenario'] != 'base' else '-'} | {r['send_queue_full']} | {r['srv_rcv_drops']} | {r['host_rcvbuf_errors']} | {amp} | {r['srv_cpu_pct']} | {r['host_cpu_pct']} |")

@@ -57,6 +57,16 @@ hl_zone_write() {
     echo "ns1     A   127.0.0.1"
     echo "static  A   192.0.2.1"
     echo "serial  TXT \"serial $serial\""
+    echo "; flood.sh's bypass and amplification workloads: a delegation with glue, a wildcard, a 600-byte TXT"
+    echo "child   NS  ns1.child"
+    echo "child   NS  ns2.child"
+    echo "ns1.child A 192.0.2.153"
+    echo "ns1.child AAAA 2001:db8::153"
+    echo "ns2.child A 192.0.2.154"
+    echo "ns2.child AAAA 2001:db8::154"
+    echo "*.wild  A   192.0.2.100"
+    echo "*.wild  TXT \"served by the *.wild wildcard\""
+    awk 'BEGIN { for (i = 0; i < 6; i++) printf "large   TXT \"%d123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"\n", i }'
     awk -v n="$HL_HOSTS" 'BEGIN { for (i = 1; i <= n; i++) printf "h%04d   A   198.51.%d.%d\n", i, int(i / 250), i % 250 + 1 }'
   } > "$tmp" || return 1
   if [ "$how" = inplace ]; then cat "$tmp" > "$f" && rm -f "$tmp"; else mv -f "$tmp" "$f"; fi

@@ -4,7 +4,9 @@
   hostile-queries.py mix    OUT.bin [--count N] [--seed S]   soak mix, binary (dnsperf -B)
   hostile-queries.py nx     OUT.txt [--count N] [--seed S]   unique random names -> NXDOMAIN, text
   hostile-queries.py legit  OUT.txt [--names N]              h0001..hN.example.test A, text
-  hostile-queries.py one    OUT.txt [--name NAME]            one name, text (reflection flood)
+  hostile-queries.py one    OUT.txt [--name NAME] [--type T] one name, text (reflection flood)
+  hostile-queries.py under  OUT.txt --suffix S [--count N]   unique random names under S (A), text:
+                            below a delegation: referrals; below a wildcard: synthesized answers
 
 The soak mix (binary, RFC 1035 4.2.2 length-prefixed messages, sent with dnsperf -B) interleaves,
 in a fixed order (deterministic with --seed):
@@ -53,12 +55,14 @@ def nx_name(i, rnd):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("kind", choices=["mix", "nx", "legit", "one"])
+    ap.add_argument("kind", choices=["mix", "nx", "legit", "one", "under"])
     ap.add_argument("out")
     ap.add_argument("--count", type=int, default=200000)
     ap.add_argument("--names", type=int, default=1000)
     ap.add_argument("--name", default="static." + ZONE)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--type", default="A")
+    ap.add_argument("--suffix", default="child." + ZONE)
     a = ap.parse_args()
     rnd = random.Random(a.seed)
     if a.kind == "mix":
@@ -87,9 +91,12 @@ def main():
     elif a.kind == "legit":
         with open(a.out, "w") as f:
             f.writelines("h%04d.%s A\n" % (i + 1, ZONE) for i in range(a.names))
+    elif a.kind == "under":
+        with open(a.out, "w") as f:
+            f.writelines("u-%07d-%08x.%s A\n" % (i, rnd.getrandbits(32), a.suffix) for i in range(a.count))
     else:
         with open(a.out, "w") as f:
-            f.write(a.name + " A\n")
+            f.write("%s %s\n" % (a.name, a.type))
 
 
 if __name__ == "__main__":
