@@ -76,6 +76,20 @@ class CliTest {
     }
 
     @Test
+    void checkReportsBadCookieAndTransportSettings() throws Exception {
+        Path cfg = dir.resolve("geosteer.yaml");
+        Files.writeString(cfg, "cookies:\n  secret: not-hex\n  secret_lifetime: 10m\nlimits:\n"
+                + "  nocookie_udp_size: 50\n  tcp_client_ipv4_prefix: 40\n");
+        Run r = run("check", "--config", cfg.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("'cookies.secret' must be 32 hexadecimal digits")
+                .contains("'cookies.secret_lifetime' must be within 1h..36d")
+                .contains("'limits.nocookie_udp_size' must be within 128..65535")
+                .contains("'limits.tcp_client_ipv4_prefix' must be within 8..32")
+                .doesNotContain("not-hex"); // a secret is never echoed
+    }
+
+    @Test
     void lookupExplainsASteeredAnswer() {
         Run r = run("lookup", "www.example.test", "A", "--client", "202.12.27.0/24", "--zones", "zones");
         assertThat(r.exit()).as(r.err()).isZero();

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 /**
  * DNS server cookies (RFC 7873) in RFC 9018's interoperable format: version 1, three reserved bytes, a
@@ -28,25 +29,32 @@ public final class ServerCookies {
     private final AtomicReference<Secrets> secrets;
     private final long lifetimeNanos; // 0: configured, never replaced
     private final SecureRandom random;
+    private final LongSupplier nanoClock;
 
-    private ServerCookies(byte[] current, byte[] previous, Duration lifetime) {
+    private ServerCookies(byte[] current, byte[] previous, Duration lifetime, LongSupplier nanoClock) {
         this.random = lifetime.isZero() ? null : new SecureRandom();
+        this.nanoClock = nanoClock;
         this.secrets = new AtomicReference<>(new Secrets(current != null ? current : generate(random), previous,
-                System.nanoTime()));
+                nanoClock.getAsLong()));
         this.lifetimeNanos = lifetime.toNanos();
     }
 
     /** A secret generated now and replaced every {@code lifetime} (at least an hour). */
     public static ServerCookies generated(Duration lifetime) {
+        return generated(lifetime, System::nanoTime);
+    }
+
+    static ServerCookies generated(Duration lifetime, LongSupplier nanoClock) {
         if (lifetime.compareTo(Duration.ofSeconds(VALID_FOR)) < 0) {
             throw new IllegalArgumentException("a server secret must live at least an hour");
         }
-        return new ServerCookies(null, null, lifetime);
+        return new ServerCookies(null, null, lifetime, nanoClock);
     }
 
     /** A fixed 16-byte secret, and the one it replaced (or null), still accepted. */
     public static ServerCookies configured(byte[] secret, byte[] previous) {
-        return new ServerCookies(secret.clone(), previous == null ? null : previous.clone(), Duration.ZERO);
+        return new ServerCookies(secret.clone(), previous == null ? null : previous.clone(), Duration.ZERO,
+                System::nanoTime);
     }
 
     /** For the start-up log line; never the secret itself. */
@@ -115,8 +123,9 @@ public final class ServerCookies {
 
     private Secrets current() {
         Secrets s = secrets.get();
-        if (lifetimeNanos > 0 && System.nanoTime() - s.createdNanos() > lifetimeNanos) {
-            Secrets next = new Secrets(generate(random), s.current(), System.nanoTime());
+        long now = lifetimeNanos > 0 ? nanoClock.getAsLong() : 0;
+        if (lifetimeNanos > 0 && now - s.createdNanos() > lifetimeNanos) {
+            Secrets next = new Secrets(generate(random), s.current(), now);
             secrets.compareAndSet(s, next); // one event loop wins; the others use its secret
             return secrets.get();
         }

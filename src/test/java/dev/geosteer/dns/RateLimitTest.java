@@ -58,12 +58,17 @@ class RateLimitTest {
 
     Flood flood(String source, String name, int count) throws IOException {
         byte[] q = Message.newQuery(Record.newRecord(Name.fromString(name), Type.A, DClass.IN)).toWire();
+        return flood(source, java.util.Collections.nCopies(count, q));
+    }
+
+    /** Sends every query at once from {@code source}, then counts what comes back, full and slipped. */
+    Flood flood(String source, List<byte[]> queries) throws IOException {
         int answered = 0;
         int slipped = 0;
         long start = System.nanoTime();
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(source), 0))) {
             s.setReceiveBufferSize(1 << 20);
-            for (int i = 0; i < count; i++) {
+            for (byte[] q : queries) {
                 s.send(new DatagramPacket(q, q.length, server.address));
             }
             long elapsed = System.nanoTime() - start;
@@ -82,14 +87,24 @@ class RateLimitTest {
                 Message m = new Message(java.util.Arrays.copyOf(buf, p.getLength()));
                 if (m.getHeader().getFlag(Flags.TC)) {
                     assertThat(m.getSection(Section.ANSWER)).isEmpty();
-                    assertThat(m.getQuestion().getName().toString()).isEqualTo(name);
+                    assertThat(m.getQuestion()).as("a slip echoes the question").isNotNull();
                     slipped++;
                 } else {
                     answered++;
                 }
             }
-            return new Flood(count, answered, slipped, elapsed);
+            return new Flood(queries.size(), answered, slipped, elapsed);
         }
+    }
+
+    /** Full (not truncated) answers to {@code count} queries for unique names {@code r<i>.<suffix>}. */
+    int floodUniqueNames(String source, String suffix, int type, int count) throws IOException {
+        List<byte[]> queries = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            queries.add(Message.newQuery(Record.newRecord(Name.fromString("r" + i + "." + suffix), type, DClass.IN))
+                    .toWire());
+        }
+        return flood(source, queries).answered();
     }
 
     @Test
@@ -112,36 +127,6 @@ class RateLimitTest {
         String metrics = server.server.metrics().scrape();
         assertThat(metrics).containsPattern("geosteer_rrl_total\\{action=\"dropped\"} [1-9]")
                 .containsPattern("geosteer_rrl_total\\{action=\"slipped\"} [1-9]");
-    }
-
-    /** Full (not truncated) answers to {@code count} queries for unique names {@code r<i>.<suffix>} from {@code source}. */
-    int floodUniqueNames(String source, String suffix, int type, int count) throws IOException {
-        int answered = 0;
-        byte[] buf = new byte[4096];
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(source), 0))) {
-            s.setReceiveBufferSize(1 << 20);
-            for (int i = 0; i < count; i++) {
-                byte[] q = Message.newQuery(Record.newRecord(Name.fromString("r" + i + "." + suffix), type,
-                        DClass.IN)).toWire();
-                s.send(new DatagramPacket(q, q.length, server.address));
-            }
-            s.setSoTimeout(5000);
-            while (true) {
-                DatagramPacket p = new DatagramPacket(buf, buf.length);
-                if (answered > 0) {
-                    s.setSoTimeout(700);
-                }
-                try {
-                    s.receive(p);
-                } catch (SocketTimeoutException e) {
-                    break;
-                }
-                if (!new Message(java.util.Arrays.copyOf(buf, p.getLength())).getHeader().getFlag(Flags.TC)) {
-                    answered++;
-                }
-            }
-        }
-        return answered;
     }
 
     @Test

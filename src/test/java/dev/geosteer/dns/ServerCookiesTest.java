@@ -1,6 +1,8 @@
 package dev.geosteer.dns;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.net.InetAddress;
 import java.util.HexFormat;
@@ -26,18 +28,19 @@ class ServerCookiesTest {
         assertThat(HexFormat.of().formatHex(SipHash.hash24(key, msg, 15))).isEqualTo("e545be4961ca29a1");
     }
 
-    @Test
-    void rfc9018AppendixA1LearningANewServerCookie() throws Exception {
-        byte[] cookie = ServerCookies.make(hex("e5e973e5a6b2a43f48e7dc849e37bfcf"), hex("2464c4abcf10c957"),
-                InetAddress.getByName("198.51.100.100"), 1559731985);
-        assertThat(HexFormat.of().formatHex(cookie)).isEqualTo("010000005cf79f111f8130c3eee29480");
-    }
-
-    @Test
-    void rfc9018AppendixA2ARenewedCookie() throws Exception {
-        byte[] cookie = ServerCookies.make(hex("e5e973e5a6b2a43f48e7dc849e37bfcf"), hex("2464c4abcf10c957"),
-                InetAddress.getByName("198.51.100.100"), 1559734385);
-        assertThat(HexFormat.of().formatHex(cookie)).isEqualTo("010000005cf7a871d4a564a1442aca77");
+    /** RFC 9018 Appendix A: A.1 (a new cookie), A.2 (renewed), A.3 (another client), A.4 (IPv6). */
+    @ParameterizedTest
+    @CsvSource({
+            "e5e973e5a6b2a43f48e7dc849e37bfcf, 2464c4abcf10c957, 198.51.100.100, 1559731985, 010000005cf79f111f8130c3eee29480",
+            "e5e973e5a6b2a43f48e7dc849e37bfcf, 2464c4abcf10c957, 198.51.100.100, 1559734385, 010000005cf7a871d4a564a1442aca77",
+            "e5e973e5a6b2a43f48e7dc849e37bfcf, fc93fc62807ddb86, 203.0.113.203, 1559734700, 010000005cf7a9acf73a7810aca2381e",
+            "dd3bdf9344b678b185a6f5cb60fca715, 22681ab97d52c298, 2001:db8:220:1:59de:d0f4:8769:82b8, 1559741817, "
+                    + "010000005cf7c57926556bd0934c72f8",
+    })
+    void rfc9018AppendixAExamples(String secret, String client, String address, long timestamp, String expected)
+            throws Exception {
+        byte[] cookie = ServerCookies.make(hex(secret), hex(client), InetAddress.getByName(address), (int) timestamp);
+        assertThat(HexFormat.of().formatHex(cookie)).isEqualTo(expected);
     }
 
     /** A.3's query: the client's cookie has reserved octets set; they are hashed as received. */
@@ -47,20 +50,6 @@ class ServerCookiesTest {
         Cookie c = new Cookie(hex("fc93fc62807ddb86"), hex("01abcdef5cf78f71a314227b6679ebf5"));
         assertThat(cookies.valid(c, InetAddress.getByName("203.0.113.203"), 0x5cf78f71)).isTrue();
         assertThat(cookies.valid(c, InetAddress.getByName("203.0.113.204"), 0x5cf78f71)).isFalse();
-    }
-
-    @Test
-    void rfc9018AppendixA3AnotherResolver() throws Exception {
-        byte[] cookie = ServerCookies.make(hex("e5e973e5a6b2a43f48e7dc849e37bfcf"), hex("fc93fc62807ddb86"),
-                InetAddress.getByName("203.0.113.203"), 1559734700);
-        assertThat(HexFormat.of().formatHex(cookie)).isEqualTo("010000005cf7a9acf73a7810aca2381e");
-    }
-
-    @Test
-    void rfc9018AppendixA4IPv6() throws Exception {
-        byte[] cookie = ServerCookies.make(hex("dd3bdf9344b678b185a6f5cb60fca715"), hex("22681ab97d52c298"),
-                InetAddress.getByName("2001:db8:220:1:59de:d0f4:8769:82b8"), 1559741817);
-        assertThat(HexFormat.of().formatHex(cookie)).isEqualTo("010000005cf7c57926556bd0934c72f8");
     }
 
     @Test
@@ -98,5 +87,25 @@ class ServerCookiesTest {
         assertThat(cookies.valid(new Cookie(client, ServerCookies.make(old, client, a, t)), a, t)).isTrue();
         byte[] issued = cookies.answer(new Cookie(client, null), a, false, t);
         assertThat(issued).isEqualTo(ServerCookies.make(current, client, a, t));
+    }
+
+    /** A generated secret is replaced after its lifetime; cookies of the one before stay valid, not older. */
+    @Test
+    void aGeneratedSecretIsReplacedAndThePreviousOneStillValidates() throws Exception {
+        long[] clock = {0};
+        ServerCookies cookies = ServerCookies.generated(java.time.Duration.ofHours(26), () -> clock[0]);
+        InetAddress a = InetAddress.getByName("192.0.2.1");
+        byte[] client = hex("0102030405060708");
+        int t = 1_800_000_000;
+        Cookie first = new Cookie(client, cookies.answer(new Cookie(client, null), a, false, t));
+        assertThat(cookies.valid(first, a, t)).isTrue();
+        clock[0] += java.time.Duration.ofHours(27).toNanos();
+        Cookie second = new Cookie(client, cookies.answer(new Cookie(client, null), a, false, t));
+        assertThat(second.server()).as("made with the new secret").isNotEqualTo(first.server());
+        assertThat(cookies.valid(first, a, t)).as("the previous secret still validates").isTrue();
+        assertThat(cookies.valid(second, a, t)).isTrue();
+        clock[0] += java.time.Duration.ofHours(27).toNanos();
+        assertThat(cookies.valid(second, a, t)).isTrue();
+        assertThat(cookies.valid(first, a, t)).as("two secrets ago").isFalse();
     }
 }
