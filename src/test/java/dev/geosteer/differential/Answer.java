@@ -137,6 +137,10 @@ record Answer(int rcode, int opcode, boolean aa, boolean tc, boolean rd, boolean
         return new Answer(value, opcode, aa, tc, rd, cd, ra, ad, question, answer, authority, additional, edns);
     }
 
+    Answer withEdns(String value) {
+        return new Answer(rcode, opcode, aa, tc, rd, cd, ra, ad, question, answer, authority, additional, value);
+    }
+
     Answer withCd(boolean value) {
         return new Answer(rcode, opcode, aa, tc, rd, value, ra, ad, question, answer, authority, additional, edns);
     }

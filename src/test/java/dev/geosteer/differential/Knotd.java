@@ -18,10 +18,10 @@ import java.util.concurrent.TimeUnit;
  * database and run directory under {@code dir}; stopped by its PID. Serves the zone files given,
  * unchanged.
  */
-final class Knotd implements AutoCloseable {
+public final class Knotd implements AutoCloseable {
     static final String BINARY = "knotd";
 
-    final InetSocketAddress address;
+    public final InetSocketAddress address;
     final Path log;
     private final Process process;
 
@@ -35,7 +35,7 @@ final class Knotd implements AutoCloseable {
      * The knotd binary, or null when Knot is not installed (Debian: {@code apt-get install knot}). The
      * system property {@code knotd} names another binary.
      */
-    static Path find() {
+    public static Path find() {
         String named = System.getProperty("knotd");
         if (named != null) {
             return Files.isExecutable(Path.of(named)) ? Path.of(named) : null;
@@ -62,7 +62,17 @@ final class Knotd implements AutoCloseable {
      * Starts knotd serving {@code zoneFiles} (each named {@code <origin>.zone}) and waits until it
      * answers {@code probeZone}'s SOA. A port taken between choosing and binding it is retried.
      */
-    static Knotd start(Path binary, Path dir, List<Path> zoneFiles, String probeZone) throws Exception {
+    public static Knotd start(Path binary, Path dir, List<Path> zoneFiles, String probeZone) throws Exception {
+        return start(binary, dir, zoneFiles, probeZone, "", null);
+    }
+
+    /**
+     * The same with a query module: {@code moduleSection} is its configuration section (e.g.
+     * {@code mod-cookies:\n  - id: default\n    secret: 0x...\n}), {@code globalModule} the reference
+     * every zone uses ({@code mod-cookies/default}).
+     */
+    public static Knotd start(Path binary, Path dir, List<Path> zoneFiles, String probeZone, String moduleSection,
+                              String globalModule) throws Exception {
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = freePort();
@@ -80,7 +90,9 @@ final class Knotd implements AutoCloseable {
                     .append("    identity: \"\"\n    version: \"\"\n    nsid: \"\"\n")
                     .append("database:\n    storage: ").append(Files.createDirectories(run.resolve("db"))).append('\n')
                     .append("log:\n  - target: stderr\n    any: notice\n")
+                    .append(moduleSection)
                     .append("template:\n  - id: default\n    storage: ").append(zones).append('\n')
+                    .append(globalModule == null ? "" : "    global-module: " + globalModule + "\n")
                     .append("    zonefile-sync: -1\n    journal-content: none\n")
                     .append("zone:\n");
             for (Path f : zoneFiles) {
