@@ -133,20 +133,29 @@ public final class DnsServer {
         return tcpSlots.size();
     }
 
-    /** Port 0 means "any": pick one free for UDP so that TCP can use the same number. */
+    /**
+     * Port 0 means "any": pick one free for UDP, and for TCP with the same number (a port free for UDP
+     * may be taken for TCP, e.g. by a connection's local end: then another is tried).
+     */
     private static List<InetSocketAddress> resolvePorts(List<InetSocketAddress> in) throws IOException {
         List<InetSocketAddress> out = new ArrayList<>();
         for (InetSocketAddress a : in) {
-            if (a.getPort() != 0) {
-                out.add(a);
-                continue;
-            }
-            try (java.net.DatagramSocket probe = new java.net.DatagramSocket(new InetSocketAddress(a.getAddress(), 0));
-                 java.net.ServerSocket tcpProbe = new java.net.ServerSocket(probe.getLocalPort(), 1, a.getAddress())) {
-                out.add(new InetSocketAddress(a.getAddress(), tcpProbe.getLocalPort())); // free for UDP and TCP
-            }
+            out.add(a.getPort() != 0 ? a : freeForBoth(a.getAddress()));
         }
         return out;
+    }
+
+    private static InetSocketAddress freeForBoth(InetAddress address) throws IOException {
+        java.net.BindException last = null;
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try (java.net.DatagramSocket probe = new java.net.DatagramSocket(new InetSocketAddress(address, 0));
+                 java.net.ServerSocket tcpProbe = new java.net.ServerSocket(probe.getLocalPort(), 1, address)) {
+                return new InetSocketAddress(address, tcpProbe.getLocalPort());
+            } catch (java.net.BindException takenForTcp) {
+                last = takenForTcp;
+            }
+        }
+        throw last;
     }
 
     /**
