@@ -258,8 +258,17 @@ public final class AdminServer {
             origins.add(j);
         }
         return new JsonObject().put("zone", z.zone().originText()).put("name", p.name())
-                .put("healthy", p.isHealthy(view)).put("usable_origins", p.usableCount(view))
-                .put("minimum_origins", p.minimumOrigins()).put("origins", origins);
+                .put("healthy", p.isHealthy(view, false) && p.isHealthy(view, true))
+                .put("usable_origins", p.usableCount(view)).put("minimum_origins", p.minimumOrigins())
+                .put("ipv4", family(p, view, false)).put("ipv6", family(p, view, true)).put("origins", origins);
+    }
+
+    /** A pool's health for one address family: what A (ipv4) or AAAA (ipv6) queries see. */
+    private static JsonObject family(Pool p, dev.geosteer.health.HealthView view, boolean v6) {
+        JsonObject j = new JsonObject().put("healthy", p.isHealthy(view, v6)).put("origins", p.originCount(v6))
+                .put("usable_origins", p.usableCount(view, v6));
+        return p.originCount(v6) > 0 ? j.put("minimum", p.minimumFor(v6))
+                : j.put("note", "no origin of this family: judged by all origins, answers NODATA");
     }
 
     private void balancers(RoutingContext ctx) {

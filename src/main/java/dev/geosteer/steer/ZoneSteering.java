@@ -80,17 +80,17 @@ public final class ZoneSteering implements Steering {
             scope = IpTrie.depth(found);
         }
         Decision decision = b.decisions[decisionId];
-        Pool pool = decision.choose(h, ThreadLocalRandom.current());
+        boolean v6 = qtype == Type.AAAA;
+        Pool pool = decision.choose(h, v6, ThreadLocalRandom.current());
         boolean fallback = pool == null;
         if (fallback) {
-            // No healthy pool: the fallback pool (or else the first choice), health ignored.
+            // No pool healthy for this family: the fallback pool (or else the first choice), health ignored.
             pool = b.fallback != null ? b.fallback : decision.pools().get(0);
         }
-        boolean v6 = qtype == Type.AAAA;
         Origin[] chosen = choose(pool, v6, b.maxAnswers, h, fallback);
-        long ttl = ttl(b, decision, pool, fallback, chosen, h);
+        long ttl = ttl(b, decision, pool, fallback, chosen, h, v6);
         if (trace != null) {
-            explain(trace, b, client, decision, pool, fallback, chosen, h, scope, ttl);
+            explain(trace, b, client, decision, pool, fallback, chosen, h, scope, ttl, v6);
         }
         Note note = note(index, pool, fallback ? 2 : pool == decision.pools().get(0) ? 0 : 1);
         if (chosen.length == 0) {
@@ -105,11 +105,12 @@ public final class ZoneSteering implements Steering {
 
     /**
      * The balancer's TTL, capped so that resolvers ask again before the answer could change: no later
-     * than the earliest moment an answered origin could go down, or an unhealthy pool that would be
-     * preferred could come back; never below the floor (as gdnsd does).
+     * than the earliest moment an answered origin could go down, or a pool unhealthy for the asked
+     * family that would be preferred could come back (by the origins that decide its health for that
+     * family); never below the floor (as gdnsd does).
      */
     private static long ttl(Balancer b, Decision decision, Pool answering, boolean fallback, Origin[] chosen,
-                            HealthView h) {
+                            HealthView h, boolean v6) {
         long now = System.nanoTime();
         long earliest = Long.MAX_VALUE;
         for (Origin o : chosen) {
@@ -119,9 +120,11 @@ public final class ZoneSteering implements Steering {
             if (p == answering && !fallback && !decision.weighted()) {
                 break; // pools after the answering one cannot change this answer
             }
-            if (p != answering && !p.isHealthy(h)) {
+            if (p != answering && !p.isHealthy(h, v6)) {
                 for (Origin o : p.origins()) {
-                    earliest = Math.min(earliest, h.get(o.key()).earliestChange(now));
+                    if (p.decides(o, v6)) {
+                        earliest = Math.min(earliest, h.get(o.key()).earliestChange(now));
+                    }
                 }
             }
         }
@@ -204,7 +207,8 @@ public final class ZoneSteering implements Steering {
     }
 
     private static void explain(Trace t, Balancer b, ClientAddress client, Decision decision, Pool pool,
-                                boolean fallback, Origin[] chosen, HealthView h, int scope, long ttl) {
+                                boolean fallback, Origin[] chosen, HealthView h, int scope, long ttl,
+                                boolean v6) {
         t.add("balancer " + b.name + " (" + b.label + "): steering " + b.policy.name() + ", ttl " + b.ttl
                 + ", max_answers " + b.maxAnswers);
         t.add("client " + client);
@@ -225,13 +229,8 @@ public final class ZoneSteering implements Steering {
             t.add("rule: " + b.policy.decide(found == null ? dev.geosteer.geo.Location.UNKNOWN : found.location(),
                     b.settings).rule());
         }
-        StringBuilder order = new StringBuilder("pools in order:");
-        for (Pool p : decision.pools()) {
-            order.append(' ').append(p.name()).append(p.isHealthy(h) ? " (healthy, " : " (unhealthy, ")
-                    .append(p.usableCount(h)).append('/').append(p.origins().size()).append(" usable, minimum ")
-                    .append(p.minimumOrigins()).append(')');
-        }
-        t.add(order.toString());
+        t.add("pools in order" + (decision.weighted() ? " (one drawn by weight among the healthy)" : "") + ":"
+                + describePools(decision.pools(), h, v6));
         for (Pool p : decision.pools()) {
             for (Origin o : p.origins()) {
                 HealthView.OriginHealth oh = h.get(o.key());
@@ -240,17 +239,46 @@ public final class ZoneSteering implements Steering {
                         + (o.usable(h) ? "" : " (not answered)"));
             }
         }
-        t.add(fallback ? "no healthy pool: answering " + (b.fallback != null ? "fallback_pool " : "first pool ")
+        t.add(fallback ? "no pool healthy for " + family(v6) + ": answering " + (b.fallback != null ? "fallback_pool " : "first pool ")
                 + pool.name() + ", health ignored" : "answering pool " + pool.name());
         StringBuilder ans = new StringBuilder("answer:");
         for (Origin o : chosen) {
             ans.append(' ').append(Addresses.format(o.address()));
         }
         if (chosen.length == 0) {
-            ans.append(" none of that family (NODATA)");
+            ans.append(" none: pool ").append(pool.name()).append(" has no ").append(family(v6))
+                    .append(" origin to answer (NODATA)");
         }
         t.add(ans + ", ttl " + ttl + (ttl < b.ttl ? " (capped: health could change sooner)" : "")
                 + ", ECS scope /" + scope);
     }
 
+
+    private static String family(boolean v6) {
+        return v6 ? "IPv6" : "IPv4";
+    }
+
+    /**
+     * Each pool's health for the asked family, e.g. {@code na (unhealthy for IPv4: 0/1 IPv4 origins
+     * usable, minimum 1; IPv6 1/1)}.
+     */
+    private static String describePools(List<Pool> pools, HealthView h, boolean v6) {
+        StringBuilder b = new StringBuilder();
+        for (Pool p : pools) {
+            String f = family(v6);
+            b.append(' ').append(p.name()).append(p.isHealthy(h, v6) ? " (healthy for " : " (unhealthy for ")
+                    .append(f).append(": ");
+            if (p.originCount(v6) > 0) {
+                b.append(p.usableCount(h, v6)).append('/').append(p.originCount(v6)).append(' ').append(f)
+                        .append(" origins usable, minimum ").append(p.minimumFor(v6)).append("; ")
+                        .append(family(!v6)).append(' ').append(p.usableCount(h, !v6)).append('/')
+                        .append(p.originCount(!v6)).append(')');
+            } else {
+                b.append("no ").append(f).append(" origin, judged by all: ").append(p.usableCount(h)).append('/')
+                        .append(p.origins().size()).append(" usable, minimum ").append(p.minimumOrigins())
+                        .append("; answers NODATA)");
+            }
+        }
+        return b.toString();
+    }
 }
