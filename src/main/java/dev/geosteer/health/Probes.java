@@ -47,6 +47,14 @@ final class Probes {
         return root.getClass().getSimpleName() + ": " + msg;
     }
 
+    /** Why a connect failed; the connect's own timeout reads like the check's. */
+    static String connectFailure(Throwable t, MonitorSpec m) {
+        if (t instanceof io.netty.channel.ConnectTimeoutException) {
+            return "timeout after " + seconds(m.timeout());
+        }
+        return describe(t);
+    }
+
     static String seconds(Duration d) {
         long ms = d.toMillis();
         return ms % 1000 == 0 ? (ms / 1000) + " s" : ms + " ms";

@@ -4,7 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
+import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.SocketAddress;
 
 /** {@code tcp}: healthy when a TCP connection to the port opens within the timeout. */
 final class TcpProbe implements Probe {
@@ -13,7 +15,7 @@ final class TcpProbe implements Probe {
 
     TcpProbe(Vertx vertx) {
         this.vertx = vertx;
-        this.client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(60_000));
+        this.client = vertx.createNetClient(new NetClientOptions());
     }
 
     @Override
@@ -23,13 +25,16 @@ final class TcpProbe implements Probe {
         Promise<CheckResult> promise = Promise.promise();
         long timer = vertx.setTimer(m.timeout().toMillis(), id -> promise.tryComplete(
                 CheckResult.failed("timeout after " + Probes.seconds(m.timeout()), System.nanoTime() - start)));
-        client.connect(m.port(), target.checkAddress().getHostAddress()).onComplete(ar -> {
+        // The connect gives up at the timeout too: an origin that drops SYNs holds no socket past it.
+        ConnectOptions options = new ConnectOptions().setTimeout((int) Math.max(1, m.timeout().toMillis()))
+                .setRemoteAddress(SocketAddress.inetSocketAddress(m.port(), target.checkAddress().getHostAddress()));
+        client.connect(options).onComplete(ar -> {
             vertx.cancelTimer(timer);
             if (ar.succeeded()) {
                 ar.result().close();
                 promise.tryComplete(CheckResult.ok("connected", System.nanoTime() - start));
             } else {
-                promise.tryComplete(CheckResult.failed(Probes.describe(ar.cause()), System.nanoTime() - start));
+                promise.tryComplete(CheckResult.failed(Probes.connectFailure(ar.cause(), m), System.nanoTime() - start));
             }
         });
         return promise.future();

@@ -126,6 +126,21 @@ public final class SteeringCompiler implements SteeringLoader {
             }
             if (m.path == null || !m.path.startsWith("/")) {
                 add(path + ".path", "the path must start with '/'");
+            } else if (!m.path.matches("[!-~]*")) {
+                add(path + ".path", "the path must be printable ASCII without spaces (percent-encode the rest)");
+            }
+            if (m.host != null && !m.host.matches("[!-~]*")) {
+                add(path + ".host", "the host must be printable ASCII without spaces");
+            }
+            if (m.headers != null) {
+                // The request is written by hand: a CR or LF here would smuggle a second header or request.
+                m.headers.forEach((k, v) -> {
+                    if (!k.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                        add(path + ".headers", "'" + k + "' is not a header name");
+                    } else if (v == null || !v.matches("[\\t -~\\x80-\\xff]*")) {
+                        add(path + ".headers." + k, "a header value must be one line of printable characters");
+                    }
+                });
             }
             String method = m.method == null ? "" : m.method.toUpperCase(Locale.ROOT);
             if (!method.equals("GET") && !method.equals("HEAD")) {

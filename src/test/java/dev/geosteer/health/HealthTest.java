@@ -474,12 +474,14 @@ class HealthTest {
                       strict: { type: https, port: %1$d, host: localhost, interval: 300ms, timeout: 250ms }
                       lax: { type: https, port: %1$d, host: localhost, interval: 300ms, timeout: 250ms, tls_verify: false }
                       ca: { type: https, port: %1$d, host: localhost, interval: 300ms, timeout: 250ms, ca_file: "%2$s" }
+                      wrongname: { type: https, port: %1$d, host: other.example, interval: 300ms, timeout: 250ms, ca_file: "%2$s" }
                     pools:
                       p:
                         origins:
                           - { name: strict, address: 127.0.0.15, monitor: strict }
                           - { name: lax, address: 127.0.0.15, monitor: lax }
                           - { name: ca, address: 127.0.0.15, monitor: ca }
+                          - { name: wrongname, address: 127.0.0.15, monitor: wrongname }
                     balancers:
                       www: { default_pools: [p] }
                     """.formatted(port, cert.certificatePath()));
@@ -488,6 +490,9 @@ class HealthTest {
             awaitState("hc.test./p/ca", HealthView.State.UP);
             awaitState("hc.test./p/strict", HealthView.State.DOWN);
             assertThat(status("hc.test./p/strict").lastResult()).startsWith("TLS");
+            // a trusted certificate for another name: the host name is verified too
+            awaitState("hc.test./p/wrongname", HealthView.State.DOWN);
+            assertThat(status("hc.test./p/wrongname").lastResult()).startsWith("TLS");
         } finally {
             vertx.close();
         }

@@ -137,6 +137,29 @@ class SteeringFileTest {
     }
 
     @Test
+    void monitorRequestPartsCannotSmuggleLinesIntoTheRequest() throws Exception {
+        List<String> errors = load("""
+                monitors:
+                  web:
+                    path: "/health HTTP/1.1\\r\\nX: y"
+                    host: "a b"
+                    headers: { "X-Ok": fine, "Bad Name": v, "X-Split": "a\\r\\nInjected: 1" }
+                pools:
+                  eu:
+                    monitor: web
+                    origins:
+                      - { name: a, address: 192.0.2.10 }
+                balancers:
+                  www: { default_pools: [eu] }
+                """);
+        assertThat(errors).anyMatch(e -> e.contains(":3:") && e.contains("printable ASCII without spaces"));
+        assertThat(errors).anyMatch(e -> e.contains(":4:") && e.contains("the host must be"));
+        assertThat(errors).anyMatch(e -> e.contains("'Bad Name' is not a header name"));
+        assertThat(errors).anyMatch(e -> e.contains("a header value must be one line"));
+        assertThat(errors).noneMatch(e -> e.contains("X-Ok"));
+    }
+
+    @Test
     void proximityNeedsPoolLocations() throws Exception {
         assertThat(load(GOOD.replace("steering: failover", "steering: proximity")))
                 .singleElement().asString().contains("needs a 'location");
