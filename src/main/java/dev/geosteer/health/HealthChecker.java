@@ -55,13 +55,17 @@ public final class HealthChecker implements AutoCloseable {
     private final boolean unknownIsUp;
     private final long ttlFloorSeconds;
     private final AtomicReference<HealthView> view;
-    private final List<Listener> listeners = new ArrayList<>();
+    private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, Checked> checked = new LinkedHashMap<>();
     private Set<String> fileDrains = Set.of();
     private final Set<String> apiDrains = new HashSet<>();
     private boolean closed;
     private boolean publishPending;
     static final long PUBLISH_COALESCE_MS = 20;
+    /** New origins waiting for their first check, and how many first checks run: at most FIRST_CHECKS. */
+    private final java.util.ArrayDeque<Checked> firstChecks = new java.util.ArrayDeque<>();
+    private int firstChecksRunning;
+    static final int FIRST_CHECKS = 64;
 
     public HealthChecker(Vertx vertx, boolean unknownIsUp, long ttlFloorSeconds) {
         this.vertx = vertx;
@@ -81,8 +85,11 @@ public final class HealthChecker implements AutoCloseable {
     }
 
     /**
-     * Makes the checked set equal to {@code targets}: unchanged origins keep their state and schedule,
-     * removed ones stop at once (a check in flight is ignored), new ones start UNKNOWN.
+     * Makes the checked set equal to {@code targets}: unchanged origins keep their state and schedule;
+     * origins whose monitor changed only its timing or thresholds keep their state and go on with the
+     * new timing; removed ones stop at once (a check in flight is ignored); new ones (and origins now
+     * probed differently) start UNKNOWN and are checked at once, so that they are answered unchecked
+     * (with {@code unknown_is_up}) for one check at most rather than until their first periodic check.
      */
     public void sync(Collection<CheckTarget> targets) {
         List<CheckTarget> copy = List.copyOf(targets);
@@ -168,10 +175,14 @@ public final class HealthChecker implements AutoCloseable {
         }
         int started = 0;
         int stopped = 0;
+        int retimed = 0;
         for (var it = checked.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             CheckTarget w = wanted.get(e.getKey());
-            if (w == null || !w.equals(e.getValue().target)) {
+            if (w != null && !w.equals(e.getValue().target) && w.sameProbe(e.getValue().target)) {
+                e.getValue().retarget(w);
+                retimed++;
+            } else if (w == null || !w.equals(e.getValue().target)) {
                 e.getValue().stop();
                 it.remove();
                 stopped++;
@@ -185,10 +196,28 @@ public final class HealthChecker implements AutoCloseable {
                 started++;
             }
         }
-        if (started > 0 || stopped > 0) {
+        if (started > 0 || stopped > 0 || retimed > 0) {
             LOG.info("health: " + checked.size() + " origins (" + started + " new, " + stopped + " removed, "
-                    + (checked.size() - started) + " unchanged)");
+                    + (retimed > 0 ? retimed + " with new timing or thresholds, verdicts kept, " : "")
+                    + (checked.size() - started - retimed) + " unchanged)");
             publish();
+        }
+        runFirstChecks();
+    }
+
+    /** Starts queued first checks, FIRST_CHECKS at a time (thousands of origins load at start-up). */
+    private void runFirstChecks() {
+        while (firstChecksRunning < FIRST_CHECKS && !firstChecks.isEmpty() && !closed) {
+            Checked c = firstChecks.poll();
+            if (c.stopped || !c.firstPending) {
+                continue; // removed, or its periodic check came first
+            }
+            c.firstPending = false;
+            firstChecksRunning++;
+            c.check(() -> {
+                firstChecksRunning--;
+                runFirstChecks();
+            });
         }
     }
 
@@ -226,13 +255,15 @@ public final class HealthChecker implements AutoCloseable {
             closed = true;
             checked.values().forEach(Checked::stop);
             checked.clear();
+            firstChecks.clear();
             probes.close();
         });
     }
 
     /** One checked origin: its schedule, counters and verdict. Confined to the checker's event loop. */
     private final class Checked {
-        final CheckTarget target;
+        CheckTarget target;
+        boolean firstPending;
         HealthView.State state;
         int streak;
         long timer = -1;
@@ -257,9 +288,41 @@ public final class HealthChecker implements AutoCloseable {
                 return; // not checked: always up
             }
             long interval = m.interval().toMillis();
-            long delay = 1 + ThreadLocalRandom.current().nextLong(Math.max(1, interval));
-            phaseNanos = System.nanoTime() + delay * 1_000_000;
-            timer = vertx.setPeriodic(delay, interval, id -> tick());
+            schedule(1 + ThreadLocalRandom.current().nextLong(Math.max(1, interval)), interval);
+            firstPending = true;
+            firstChecks.add(this);
+        }
+
+        private void schedule(long delayMillis, long intervalMillis) {
+            phaseNanos = System.nanoTime() + delayMillis * 1_000_000;
+            timer = vertx.setPeriodic(delayMillis, intervalMillis, id -> tick());
+        }
+
+        /**
+         * The same probe with other timing or thresholds: the verdict stays; the next check comes no later
+         * than one new interval from now; a streak already past a lowered threshold flips at the next
+         * check that continues it.
+         */
+        void retarget(CheckTarget next) {
+            MonitorSpec old = target.monitor();
+            target = next;
+            MonitorSpec m = next.monitor();
+            if (m == null || old == null) {
+                return; // not checked either way: only the answered address changed
+            }
+            if (!old.interval().equals(m.interval())) {
+                long now = System.nanoTime();
+                long was = old.interval().toNanos();
+                long nextTick = now <= phaseNanos ? phaseNanos
+                        : phaseNanos + ((now - phaseNanos) / was + 1) * was;
+                long delay = Math.max(1, Math.min(nextTick - now, m.interval().toNanos()) / 1_000_000);
+                vertx.cancelTimer(timer);
+                schedule(delay, m.interval().toMillis());
+            }
+            int threshold = state == HealthView.State.UP ? m.fall() : m.rise();
+            if (state != HealthView.State.UNKNOWN && streak >= threshold) {
+                streak = threshold - 1;
+            }
         }
 
         void stop() {
@@ -270,7 +333,16 @@ public final class HealthChecker implements AutoCloseable {
         }
 
         void tick() {
+            firstPending = false;
+            check(null);
+        }
+
+        /** Runs one check unless one is running; {@code then} (may be null) runs when it is over. */
+        void check(Runnable then) {
             if (stopped || inFlight) {
+                if (then != null) {
+                    then.run();
+                }
                 return;
             }
             inFlight = true;
@@ -283,6 +355,9 @@ public final class HealthChecker implements AutoCloseable {
             }
             f.onComplete(ar -> {
                 inFlight = false;
+                if (then != null) {
+                    then.run();
+                }
                 if (stopped) {
                     return; // removed while the check ran: its result means nothing now
                 }

@@ -445,6 +445,68 @@ class HealthTest {
     }
 
     @Test
+    void editingAMonitorsTimingOrThresholdsKeepsItsOriginsVerdictsAndCounters() throws Exception {
+        OriginServer par1 = origin("127.0.0.11");
+        OriginServer par2 = origin("127.0.0.12");
+        OriginServer iad1 = origin("127.0.0.13");
+        String before = steering(par1, par2, iad1, "", "");
+        start(before, c -> { });
+        par2.down();
+        awaitState("hc.test./eu/par2", HealthView.State.DOWN);
+        awaitState("hc.test./eu/par1", HealthView.State.UP);
+        TestServer.await("par2 checked 5 times", DEADLINE, () -> status("hc.test./eu/par2").checks() >= 5);
+        List<HealthView.State> seen = new CopyOnWriteArrayList<>();
+        server.server.health().addListener(new HealthChecker.Listener() {
+            @Override
+            public void published(HealthView view) {
+                seen.add(view.get("hc.test./eu/par2").state());
+            }
+        });
+        long checks = status("hc.test./eu/par2").checks();
+
+        // every monitor checked less often, with other thresholds: what is probed did not change
+        Files.writeString(server.zones.resolve("hc.test.steer.yaml"), before
+                .replace("interval: 200ms, timeout: 150ms, rise: 2, fall: 2", "interval: 30s, timeout: 1s, rise: 3, fall: 1"));
+        TestServer.await("the new timing is in force", DEADLINE, () -> server.server.catalog().current().all().stream()
+                .flatMap(z -> ((dev.geosteer.steer.ZoneSteering) z.steering()).pools().stream())
+                .flatMap(p -> p.origins().stream()).filter(o -> o.monitor() != null)
+                .allMatch(o -> o.monitor().interval().equals(Duration.ofSeconds(30))));
+        HealthChecker.OriginStatus after = status("hc.test./eu/par2");
+        assertThat(after.state()).as("still down, never unknown").isEqualTo(HealthView.State.DOWN);
+        assertThat(after.checks()).as("the same check goes on").isGreaterThanOrEqualTo(checks);
+        assertThat(status("hc.test./eu/par1").state()).isEqualTo(HealthView.State.UP);
+        assertThat(seen).as("views published since the edit").doesNotContain(HealthView.State.UNKNOWN);
+        assertThat(answer("www.hc.test.")).containsExactly("192.0.2.11");
+
+        // what is probed changes (the path): a new check, which starts unknown
+        Files.writeString(server.zones.resolve("hc.test.steer.yaml"), before.replace("path: /health", "path: /other"));
+        TestServer.await("par2 is a new check", DEADLINE, () -> status("hc.test./eu/par2").checks() < checks);
+    }
+
+    @Test
+    void aNewOriginIsCheckedAsSoonAsItsConfigurationLoads() throws Exception {
+        OriginServer par1 = origin("127.0.0.11");
+        OriginServer par2 = origin("127.0.0.12");
+        OriginServer iad1 = origin("127.0.0.13");
+        String before = steering(par1, par2, iad1, "", "");
+        start(before, c -> { });
+        awaitState("hc.test./eu/par1", HealthView.State.UP);
+        OriginServer par3 = origin("127.0.0.14");
+        par3.down();
+        // par3 is checked once an hour: without a first check at load, it would be answered (unknown) for up to an hour
+        Files.writeString(server.zones.resolve("hc.test.steer.yaml"), before.replace("""
+                  na:
+                """, """
+                      - { name: par3, address: 192.0.2.14, check_address: 127.0.0.14, monitor: hourly }
+                  na:
+                """).replace("monitors:\n", "monitors:\n  hourly: { type: http, port: %d, interval: 1h, timeout: 150ms }\n"
+                .formatted(par3.port())));
+        awaitState("hc.test./eu/par3", HealthView.State.DOWN);
+        assertThat(status("hc.test./eu/par3").checks()).isEqualTo(1);
+        assertThat(answer("www.hc.test.")).containsExactly("192.0.2.11", "192.0.2.12");
+    }
+
+    @Test
     void theTtlIsCappedByTheNextPossibleChangeWithAFloor() throws Exception {
         OriginServer par1 = origin("127.0.0.11");
         OriginServer par2 = origin("127.0.0.12");
