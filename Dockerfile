@@ -16,6 +16,8 @@ COPY --from=build /src/target/geosteer.jar /opt/geosteer/geosteer.jar
 COPY packaging/docker/geosteer.yaml /opt/geosteer/geosteer.yaml
 COPY zones /opt/geosteer/zones
 COPY geoip /opt/geosteer/geoip
+# state_dir (the admin API's drains, kept across restarts) must be writable by the service's user
+RUN mkdir -p /opt/geosteer/state && chown geosteer /opt/geosteer/state
 USER geosteer
 EXPOSE 5353/udp 5353/tcp 8053/tcp
 # Ready once zones are loaded and origins have verdicts. bash's /dev/tcp: the JRE image has no curl.

@@ -5,6 +5,7 @@ import dev.geosteer.config.ZoneCatalog;
 import dev.geosteer.geo.GeoService;
 import dev.geosteer.health.AdminState;
 import dev.geosteer.health.CheckTarget;
+import dev.geosteer.health.Drain;
 import dev.geosteer.health.HealthView;
 import dev.geosteer.query.ServedZone;
 import dev.geosteer.query.ServedZones;
@@ -21,7 +22,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -37,11 +37,11 @@ final class Catalogs {
     private final GeoService geo;
     private final ZoneCatalog zones;
     private final Path adminStateFile;
-    private Consumer<Set<String>> drainSink = s -> { };
+    private Consumer<List<Drain>> drainSink = s -> { };
     private Consumer<ZoneCatalog.Result> resultSink = r -> { };
     private Object adminPrint;
     private ServedZones adminCheckedAgainst;
-    private Set<String> drains = Set.of();
+    private List<Drain> drains = List.of();
     private volatile ZoneCatalog.Result lastResult;
 
     private Catalogs(GeoService geo, ZoneCatalog zones, Path adminStateFile) {
@@ -78,7 +78,7 @@ final class Catalogs {
     }
 
     /** Where the drains of admin-state.yaml go (the health checker). */
-    void onDrains(Consumer<Set<String>> sink) {
+    void onDrains(Consumer<List<Drain>> sink) {
         this.drainSink = sink;
     }
 
@@ -137,15 +137,20 @@ final class Catalogs {
         adminCheckedAgainst = served;
         List<CheckTarget> known = targets(served);
         try {
-            Set<String> next = AdminState.read(adminStateFile, sel -> known.stream()
+            AdminState.Parsed parsed = AdminState.read(adminStateFile, sel -> known.stream()
                     .anyMatch(t -> t.key().equals(sel) || t.key().startsWith(sel + "/")));
+            // Each bad selector is reported on its own; the others apply (one stale line must not undrain all).
+            for (ZoneError problem : parsed.problems()) {
+                LOG.warning("admin state: " + problem);
+            }
+            List<Drain> next = parsed.drains();
             if (!next.equals(drains)) {
-                LOG.info("admin state: " + (next.isEmpty() ? "nothing drained" : "drained " + next) + " ("
-                        + adminStateFile + ")");
+                LOG.info("admin state: " + (next.isEmpty() ? "nothing drained" : "drained "
+                        + next.stream().map(Drain::written).toList()) + " (" + adminStateFile + ")");
             }
             drains = next;
             drainSink.accept(next);
-            return List.of();
+            return parsed.problems();
         } catch (ZoneException e) {
             for (ZoneError err : e.errors()) {
                 LOG.severe("admin state not applied, keeping " + drains + ": " + err);

@@ -99,6 +99,8 @@ public final class Geosteer implements AutoCloseable {
         HealthChecker checker = new HealthChecker(healthVertx, config.health.unknownIsUp,
                 config.health.ttlFloor.toSeconds());
         checker.addListener(new HealthMetrics(registry));
+        checker.persistDrainsTo(new dev.geosteer.health.DrainStore(baseDir.resolve(config.stateDir)
+                .resolve(dev.geosteer.health.DrainStore.FILE)));
         Catalogs files = Catalogs.of(config, baseDir, checker::view);
         Geosteer g = new Geosteer(config, vertx, healthVertx, files, reloader, checker, registry);
         try {

@@ -237,6 +237,8 @@ public final class AdminServer {
     private JsonObject pool(ServedZone z, Pool p, Map<String, HealthChecker.OriginStatus> byKey) {
         var view = backend.health().view();
         JsonArray origins = new JsonArray();
+        String poolKey = z.zone().originText() + "/" + p.name();
+        List<dev.geosteer.health.Drain> poolDrains = new ArrayList<>();
         for (Origin o : p.origins()) {
             HealthChecker.OriginStatus s = byKey.get(o.key());
             JsonObject j = new JsonObject().put("name", o.name()).put("address", Addresses.format(o.address()))
@@ -255,12 +257,20 @@ public final class AdminServer {
             } else {
                 j.put("state", "unknown").put("drained", view.drained(o.key()));
             }
+            List<dev.geosteer.health.Drain> by = s == null ? List.of() : s.drains();
+            j.put("drained_by", drains(by));
+            by.stream().filter(d -> d.selector().equals(poolKey)).forEach(d -> {
+                if (!poolDrains.contains(d)) {
+                    poolDrains.add(d);
+                }
+            });
             origins.add(j);
         }
         return new JsonObject().put("zone", z.zone().originText()).put("name", p.name())
                 .put("healthy", p.isHealthy(view, false) && p.isHealthy(view, true))
                 .put("usable_origins", p.usableCount(view)).put("minimum_origins", p.minimumOrigins())
-                .put("ipv4", family(p, view, false)).put("ipv6", family(p, view, true)).put("origins", origins);
+                .put("ipv4", family(p, view, false)).put("ipv6", family(p, view, true))
+                .put("drained_by", drains(poolDrains)).put("origins", origins);
     }
 
     /** A pool's health for one address family: what A (ipv4) or AAAA (ipv6) queries see. */
@@ -315,6 +325,11 @@ public final class AdminServer {
         });
     }
 
+    /**
+     * Drain or undrain through the API. Two sources drain: {@code admin-state.yaml} and this API; the API
+     * cannot undrain what the file drains (409), nor one origin of a pool it drains (409: undrain the
+     * pool). The answer is the state after the call, per origin, with every drain that holds it.
+     */
     private void drain(RoutingContext ctx, boolean drain) {
         String pool = ctx.pathParam("pool");
         String origin = ctx.pathParam("origin");
@@ -334,18 +349,75 @@ public final class AdminServer {
             error(ctx, 409, "pool '" + pool + "' exists in several zones " + zones + ": add ?zone=<zone>");
             return;
         }
+        JsonObject body = ctx.body().length() > 0 ? ctx.body().asJsonObject() : new JsonObject();
+        String reason;
+        String by;
+        try {
+            reason = text(body, "reason");
+            by = text(body, "by");
+        } catch (IllegalArgumentException e) {
+            error(ctx, 400, e.getMessage());
+            return;
+        }
+        if (by == null) {
+            by = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+        }
         String selector = zones.get(0) + "/" + pool + (origin == null ? "" : "/" + origin);
-        backend.health().drain(selector, drain).onComplete(ar -> {
+        Future<HealthChecker.DrainChange> change = drain ? backend.health().drain(selector, reason, by)
+                : backend.health().undrain(selector, by);
+        change.onComplete(ar -> {
             if (ar.failed()) {
                 error(ctx, 500, ar.cause().getMessage());
-            } else if (ar.result() == 0) {
-                error(ctx, 404, "no origin '" + origin + "' in pool '" + pool + "'");
-            } else {
-                json(ctx, 200, new JsonObject().put("selector", selector).put("drained", drain)
-                        .put("origins", ar.result())
-                        .put("note", "API drains last until undrained or restart; admin-state.yaml drains persist"));
+                return;
             }
+            HealthChecker.DrainChange r = ar.result();
+            if (r.status() == 404) {
+                error(ctx, 404, "no origin '" + origin + "' in pool '" + pool + "'");
+                return;
+            }
+            JsonArray state = new JsonArray();
+            boolean all = true;
+            for (HealthChecker.OriginDrains o : r.origins()) {
+                all &= o.drained();
+                state.add(new JsonObject().put("origin", o.key().substring(o.key().lastIndexOf('/') + 1))
+                        .put("drained", o.drained()).put("drained_by", drains(o.drains())));
+            }
+            JsonObject out = new JsonObject();
+            if (r.status() != 200) {
+                out.put("error", r.message()).put("status", r.status());
+            }
+            out.put("selector", selector).put("action", drain ? "drain" : "undrain").put("drained", all)
+                    .put("changed", r.changed()).put("origins", r.origins().size()).put("state", state)
+                    .put("persisted", r.persisted());
+            json(ctx, r.status(), out);
         });
+    }
+
+    /** An optional string field of a request body, of bounded length. */
+    private static String text(JsonObject body, String field) {
+        Object v = body.getValue(field);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof String t) || t.length() > 500 || t.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("'" + field + "' must be a one-line string of at most 500 characters");
+        }
+        return t.isBlank() ? null : t.trim();
+    }
+
+    private static JsonArray drains(List<dev.geosteer.health.Drain> drains) {
+        JsonArray out = new JsonArray();
+        for (dev.geosteer.health.Drain d : drains) {
+            JsonObject j = new JsonObject().put("source", d.source()).put("selector", d.written());
+            if (d.file() != null) {
+                j.put("file", d.file());
+            }
+            if (d.by() != null) {
+                j.put("reason", d.reason()).put("by", d.by()).put("at", String.valueOf(d.at()));
+            }
+            out.add(j);
+        }
+        return out;
     }
 
     // ---- helpers

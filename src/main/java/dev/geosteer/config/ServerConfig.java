@@ -19,6 +19,8 @@ import java.util.List;
 public final class ServerConfig {
     public List<String> listen = new ArrayList<>(List.of("127.0.0.1:5353", "[::1]:5353"));
     public String zonesDir = "zones";
+    /** Where geosteer keeps what it must remember across restarts (the admin API's drains). */
+    public String stateDir = "state";
     public Geoip geoip = new Geoip();
     public Limits limits = new Limits();
     public Reload reload = new Reload();

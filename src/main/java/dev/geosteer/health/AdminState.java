@@ -34,38 +34,50 @@ public final class AdminState {
     }
 
     /**
-     * Reads the drain selectors; each must name a pool ({@code zone/pool}) or origin
-     * ({@code zone/pool/origin}) that exists, as judged by {@code known}. A missing file drains nothing.
+     * The drains of the file, and what is wrong with the rest: a selector that is not
+     * {@code zone/pool[/origin]} is left out; one that names no pool or origin served now (as judged by
+     * {@code known}) is kept (it drains nothing until that pool exists again) and reported. One bad
+     * selector never throws the others away.
      */
-    public static Set<String> read(Path file, Predicate<String> known) throws ZoneException {
+    public record Parsed(List<Drain> drains, List<ZoneError> problems) {
+    }
+
+    /**
+     * Reads the drain selectors. A missing file drains nothing.
+     *
+     * @throws ZoneException when the file cannot be read or is not YAML of this shape (then none of it applies)
+     */
+    public static Parsed read(Path file, Predicate<String> known) throws ZoneException {
         String shown = file.toString();
         Yaml.Document<FileModel> doc = Yaml.read(file, FileModel.class, FileModel::new);
         if (doc == null || doc.value().drain == null) {
-            return Set.of();
+            return new Parsed(List.of(), List.of());
         }
         FileModel model = doc.value();
         byte[] bytes = doc.bytes();
         YamlLocations where = YamlLocations.index(bytes);
-        List<ZoneError> errors = new ArrayList<>();
-        Set<String> out = new LinkedHashSet<>();
+        List<ZoneError> problems = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        List<Drain> out = new ArrayList<>();
         for (int i = 0; i < model.drain.size(); i++) {
             String raw = model.drain.get(i);
             String selector = normalize(raw);
             String path = "drain[" + i + "]";
             if (selector == null) {
-                errors.add(new ZoneError(shown, where.line(path), where.column(path),
-                        "'" + raw + "': write zone/pool or zone/pool/origin, e.g. example.test/eu/par1"));
-            } else if (!known.test(selector)) {
-                errors.add(new ZoneError(shown, where.line(path), where.column(path),
-                        "'" + raw + "': no such pool or origin in the served steering files"));
-            } else {
-                out.add(selector);
+                problems.add(new ZoneError(shown, where.line(path), where.column(path),
+                        "'" + raw + "': write zone/pool or zone/pool/origin, e.g. example.test/eu/par1 (ignored)"));
+                continue;
+            }
+            if (!known.test(selector)) {
+                problems.add(new ZoneError(shown, where.line(path), where.column(path),
+                        "'" + raw + "': no such pool or origin in the served steering files (it drains nothing until"
+                                + " one exists)"));
+            }
+            if (seen.add(selector)) {
+                out.add(Drain.file(selector, raw.trim(), shown));
             }
         }
-        if (!errors.isEmpty()) {
-            throw new ZoneException(errors);
-        }
-        return out;
+        return new Parsed(List.copyOf(out), List.copyOf(problems));
     }
 
     /** {@code example.test./eu} → {@code example.test./eu}; zone names get their trailing dot. */

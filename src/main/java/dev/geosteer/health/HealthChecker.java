@@ -43,10 +43,24 @@ public final class HealthChecker implements AutoCloseable {
         }
     }
 
-    /** An origin's full status, for the admin API and {@code lookup}. */
+    /** An origin's full status, for the admin API and {@code lookup}; {@code drains}: what drains it. */
     public record OriginStatus(String key, String address, String checkAddress, String monitor,
                                HealthView.State state, Instant since, boolean drained, String lastResult,
-                               Long lastLatencyMillis, Instant lastCheck, long checks, long failures) {
+                               Long lastLatencyMillis, Instant lastCheck, long checks, long failures,
+                               List<Drain> drains) {
+    }
+
+    /** An origin under a drain or undrain: whether it is drained now, and by what. */
+    public record OriginDrains(String key, boolean drained, List<Drain> drains) {
+    }
+
+    /**
+     * The outcome of a drain or undrain through the API. {@code status}: 200, 404 (matches nothing),
+     * 409 (refused: {@code message} says why and what to do). {@code origins}: the origins the selector
+     * covers, as they are now. {@code persisted}: whether the API's drains are on disk as they are now.
+     */
+    public record DrainChange(int status, String message, boolean changed, List<OriginDrains> origins,
+                              boolean persisted) {
     }
 
     private final Vertx vertx;
@@ -57,8 +71,11 @@ public final class HealthChecker implements AutoCloseable {
     private final AtomicReference<HealthView> view;
     private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, Checked> checked = new LinkedHashMap<>();
-    private Set<String> fileDrains = Set.of();
-    private final Set<String> apiDrains = new HashSet<>();
+    private final Drains drains = new Drains();
+    private DrainStore store;
+    private boolean persisted = true;
+    /** API drains whose pool or origin is not served now (warned once, until it is again). */
+    private Set<String> unmatchedApiDrains = Set.of();
     private boolean closed;
     private boolean publishPending;
     static final long PUBLISH_COALESCE_MS = 20;
@@ -96,39 +113,108 @@ public final class HealthChecker implements AutoCloseable {
         context.runOnContext(v -> doSync(copy));
     }
 
-    /** Drains from {@code admin-state.yaml}: selectors {@code zone/pool} or {@code zone/pool/origin}. */
-    public void fileDrains(Set<String> selectors) {
-        Set<String> copy = Set.copyOf(selectors);
+    /** Drains from {@code admin-state.yaml}, replacing the file's previous ones. */
+    public void fileDrains(List<Drain> fileDrains) {
+        List<Drain> copy = List.copyOf(fileDrains);
         context.runOnContext(v -> {
-            fileDrains = copy;
+            drains.file(copy);
             publish();
         });
     }
 
-    /** Drains or undrains through the API; completes with the number of origins the selector matched. */
-    public Future<Integer> drain(String selector, boolean drain) {
-        Promise<Integer> p = Promise.promise();
+    /**
+     * Keeps the API's drains in {@code store}: loads them now (blocking: call it at start, before any
+     * API call), and writes them after each change. A store that cannot be read is reported and replaced
+     * at the next change.
+     */
+    public void persistDrainsTo(DrainStore store) {
+        List<Drain> loaded;
+        try {
+            loaded = store.load();
+            if (!loaded.isEmpty()) {
+                LOG.info("drain: " + loaded.size() + " API drains restored from " + store.file() + ": "
+                        + loaded.stream().map(Drain::selector).toList());
+            }
+        } catch (java.io.IOException e) {
+            LOG.warning("drain: API drains not restored: " + e.getMessage() + " (the file is replaced at the next"
+                    + " API drain)");
+            loaded = List.of();
+        }
+        List<Drain> restored = loaded;
         context.runOnContext(v -> {
-            int matched = 0;
-            for (String key : checked.keySet()) {
-                if (matches(selector, key)) {
-                    matched++;
-                }
+            this.store = store;
+            drains.api(restored);
+            publish();
+        });
+    }
+
+    /** Drains {@code selector} through the API ({@code reason} may be null; {@code by}: who asked). */
+    public Future<DrainChange> drain(String selector, String reason, String by) {
+        return change(selector, true, reason, by);
+    }
+
+    /**
+     * Undrains {@code selector} through the API, unless the file drains it or the API drains its pool
+     * (409). Only the API's drain of this very selector is removed: drains of single origins of a pool
+     * stay when the pool is undrained.
+     */
+    public Future<DrainChange> undrain(String selector, String by) {
+        return change(selector, false, null, by);
+    }
+
+    private Future<DrainChange> change(String selector, boolean drain, String reason, String by) {
+        Promise<DrainChange> p = Promise.promise();
+        context.runOnContext(v -> {
+            List<String> keys = checked.keySet().stream().filter(k -> matches(selector, k)).toList();
+            if (keys.isEmpty()) {
+                p.complete(new DrainChange(404, "no origin matches " + selector, false, List.of(), persisted));
+                return;
             }
-            if (matched > 0) {
-                if (drain) {
-                    apiDrains.add(selector);
-                } else {
-                    apiDrains.remove(selector);
-                    apiDrains.removeIf(s -> matches(selector, s)); // undraining a pool undrains its origins
+            boolean changed;
+            if (drain) {
+                Drain before = drains.putApi(Drain.api(selector, reason, by, Instant.now()));
+                changed = true;
+                LOG.info("drain: " + selector + " drained through the admin API by " + by
+                        + (reason == null ? "" : " (reason: " + reason + ")") + ": " + keys.size() + " origins"
+                        + (before != null ? " (already drained by " + before.by() + " at " + before.at() + ")" : ""));
+            } else {
+                String conflict = drains.undrainConflict(selector);
+                if (conflict != null) {
+                    LOG.info("drain: undrain of " + selector + " by " + by + " refused: " + conflict);
+                    p.complete(new DrainChange(409, conflict, false, state(keys), persisted));
+                    return;
                 }
-                publish();
-                LOG.info("drain: " + selector + (drain ? " drained" : " undrained") + " by the admin API ("
-                        + matched + " origins)");
+                changed = drains.removeApi(selector) != null;
+                LOG.info("drain: " + selector + (changed ? " undrained through the admin API by " + by
+                        : " undrain by " + by + ": it was not drained through the API") + ": " + keys.size()
+                        + " origins" + (keys.stream().anyMatch(drains::drained) ? ", some still drained by "
+                        + keys.stream().flatMap(k -> drains.covering(k).stream()).distinct().map(Drain::describe)
+                        .toList() : ""));
             }
-            p.complete(matched);
+            publish();
+            if (!changed || store == null) {
+                p.complete(new DrainChange(200, null, changed, state(keys), store != null && persisted));
+                return;
+            }
+            List<Drain> snapshot = drains.api();
+            DrainStore s = store;
+            vertx.<Void>executeBlocking(() -> {
+                s.save(snapshot);
+                return null;
+            }, true).onComplete(ar -> {
+                if (ar.failed() && persisted) {
+                    LOG.warning("drain: API drains not persisted to " + s.file() + " (" + ar.cause()
+                            + "): they apply now, but a restart loses them");
+                }
+                persisted = ar.succeeded();
+                p.complete(new DrainChange(200, null, true, state(keys), persisted));
+            });
         });
         return p.future();
+    }
+
+    private List<OriginDrains> state(List<String> keys) {
+        return keys.stream().map(k -> new OriginDrains(k, drains.drained(k), drains.covering(k))).toList();
     }
 
     /** Every origin's status, gathered on the checker's event loop. */
@@ -140,7 +226,7 @@ public final class HealthChecker implements AutoCloseable {
             }
             List<OriginStatus> out = new ArrayList<>();
             for (Checked c : checked.values()) {
-                out.add(c.status(isDrained(c.target.key())));
+                out.add(c.status(drains.covering(c.target.key())));
             }
             p.complete(out);
         });
@@ -149,20 +235,6 @@ public final class HealthChecker implements AutoCloseable {
 
     static boolean matches(String selector, String key) {
         return key.equals(selector) || key.startsWith(selector + "/");
-    }
-
-    private boolean isDrained(String key) {
-        for (String s : fileDrains) {
-            if (matches(s, key)) {
-                return true;
-            }
-        }
-        for (String s : apiDrains) {
-            if (matches(s, key)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void doSync(List<CheckTarget> targets) {
@@ -203,6 +275,25 @@ public final class HealthChecker implements AutoCloseable {
             publish();
         }
         runFirstChecks();
+        warnUnmatchedApiDrains();
+    }
+
+    /** A persisted API drain whose pool is gone stays (it applies again if the pool comes back): say so. */
+    private void warnUnmatchedApiDrains() {
+        Set<String> now = new HashSet<>();
+        for (Drain d : Drains.unmatched(drains.api(), checked.keySet())) {
+            now.add(d.selector());
+            if (!unmatchedApiDrains.contains(d.selector())) {
+                LOG.warning("drain: API drain of " + d.selector() + " (by " + d.by() + " at " + d.at()
+                        + ") matches no served pool or origin; kept, it applies again if one comes back");
+            }
+        }
+        for (String s : unmatchedApiDrains) {
+            if (!now.contains(s)) {
+                LOG.info("drain: API drain of " + s + " applies again");
+            }
+        }
+        unmatchedApiDrains = now;
     }
 
     /** Starts queued first checks, FIRST_CHECKS at a time (thousands of origins load at start-up). */
@@ -239,10 +330,15 @@ public final class HealthChecker implements AutoCloseable {
     private void publish() {
         publishPending = false;
         Map<String, HealthView.OriginHealth> m = new HashMap<>(checked.size() * 2);
+        Map<String, String> why = new HashMap<>();
         for (Checked c : checked.values()) {
-            m.put(c.target.key(), c.health(isDrained(c.target.key())));
+            List<Drain> by = drains.covering(c.target.key());
+            m.put(c.target.key(), c.health(!by.isEmpty()));
+            if (!by.isEmpty()) {
+                why.put(c.target.key(), String.join("; ", by.stream().map(Drain::describe).toList()));
+            }
         }
-        HealthView next = new HealthView(m, unknownIsUp, ttlFloorSeconds);
+        HealthView next = new HealthView(m, unknownIsUp, ttlFloorSeconds, why);
         view.set(next);
         for (Listener l : listeners) {
             l.published(next);
@@ -412,11 +508,11 @@ public final class HealthChecker implements AutoCloseable {
                     m.fall(), streak);
         }
 
-        OriginStatus status(boolean drained) {
+        OriginStatus status(List<Drain> drainedBy) {
             MonitorSpec m = target.monitor();
             return new OriginStatus(target.key(), Addresses.format(target.address()),
-                    Addresses.format(target.checkAddress()), m == null ? null : m.name(), state, since, drained,
-                    lastResult, lastLatencyMillis, lastCheck, checks, failures);
+                    Addresses.format(target.checkAddress()), m == null ? null : m.name(), state, since,
+                    !drainedBy.isEmpty(), lastResult, lastLatencyMillis, lastCheck, checks, failures, drainedBy);
         }
     }
 

@@ -36,8 +36,16 @@ public final class HealthView {
     private final Map<String, OriginHealth> origins;
     private final boolean unknownIsUp;
     private final long ttlFloorSeconds;
+    private final Map<String, String> drainedBy;
 
     public HealthView(Map<String, OriginHealth> origins, boolean unknownIsUp, long ttlFloorSeconds) {
+        this(origins, unknownIsUp, ttlFloorSeconds, Map.of());
+    }
+
+    /** {@code drainedBy}: for drained origins, what drains them, in one line (for explanations). */
+    public HealthView(Map<String, OriginHealth> origins, boolean unknownIsUp, long ttlFloorSeconds,
+                      Map<String, String> drainedBy) {
+        this.drainedBy = Map.copyOf(drainedBy);
         // HashMap, not Map.copyOf: keys like zone/pool/o17, o18, ... have consecutive hash codes, which
         // the immutable map's linear probing turns into long clusters (it was most of the CPU with
         // 5 000 origins); HashMap spreads the hash and chains. Never mutated after this line.
@@ -68,6 +76,11 @@ public final class HealthView {
 
     public boolean drained(String key) {
         return get(key).drained();
+    }
+
+    /** What drains the origin (source, selector, who, when, why), or null when it is not drained. */
+    public String drainedBy(String key) {
+        return drainedBy.get(key);
     }
 
     public boolean unknownIsUp() {

@@ -235,7 +235,9 @@ public final class ZoneSteering implements Steering {
             for (Origin o : p.origins()) {
                 HealthView.OriginHealth oh = h.get(o.key());
                 t.add("  " + p.name() + "/" + o.name() + " " + Addresses.format(o.address()) + ": "
-                        + oh.state().name().toLowerCase(java.util.Locale.ROOT) + (oh.drained() ? ", drained" : "")
+                        + oh.state().name().toLowerCase(java.util.Locale.ROOT)
+                        + (oh.drained() ? ", drained" + (h.drainedBy(o.key()) == null ? "" : " (" + h.drainedBy(o.key())
+                        + ")") : "")
                         + (o.usable(h) ? "" : " (not answered)"));
             }
         }

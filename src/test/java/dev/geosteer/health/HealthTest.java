@@ -403,12 +403,20 @@ class HealthTest {
         assertThat(status("hc.test./eu/par1").state()).as("still checked and up").isEqualTo(HealthView.State.UP);
         Files.writeString(state, "drain:\n  - hc.test/eu\n");
         awaitAnswer("www.hc.test.", List.of("192.0.2.13"));
-        Files.writeString(state, "drain:\n  - hc.test/nowhere\n"); // rejected: the previous drains stay
-        TestServer.await("the bad admin state is rejected", DEADLINE, () -> {
+        // a selector that matches nothing is reported and drains nothing; the valid ones apply
+        Files.writeString(state, "drain:\n  - hc.test/nowhere\n  - hc.test/eu/par2\n");
+        TestServer.await("the stale selector is reported", DEADLINE, () -> {
             var r = server.server.lastReload();
             return r != null && r.errors().stream().anyMatch(e -> e.toString().contains("admin-state.yaml:2:"));
         });
-        assertThat(answer("www.hc.test.")).containsExactly("192.0.2.13");
+        awaitAnswer("www.hc.test.", List.of("192.0.2.11"));
+        Files.writeString(state, "drain: [\n"); // not YAML: the previous drains stay
+        TestServer.await("the broken admin state is rejected", DEADLINE, () -> {
+            var r = server.server.lastReload();
+            return r != null && r.errors().stream().anyMatch(e -> e.toString().contains("admin-state.yaml")
+                    && !e.toString().contains("nowhere"));
+        });
+        assertThat(answer("www.hc.test.")).containsExactly("192.0.2.11");
         Files.delete(state);
         awaitAnswer("www.hc.test.", List.of("192.0.2.11", "192.0.2.12"));
     }

@@ -1,0 +1,36 @@
+package dev.geosteer.health;
+
+import java.time.Instant;
+
+/**
+ * One drain: a selector ({@code zone/pool} or {@code zone/pool/origin}, zone with its trailing dot) taken
+ * out of service by one of two sources: {@code zones/admin-state.yaml} ({@link #FILE}, with the file and
+ * the selector as written there) or the admin API ({@link #API}, with why, who and when). An origin is
+ * drained while any drain of either source matches it, directly or through its pool.
+ */
+public record Drain(String source, String selector, String written, String file, String reason, String by,
+                    Instant at) {
+    public static final String FILE = "file";
+    public static final String API = "api";
+
+    public static Drain file(String selector, String written, String file) {
+        return new Drain(FILE, selector, written, file, null, null, null);
+    }
+
+    public static Drain api(String selector, String reason, String by, Instant at) {
+        return new Drain(API, selector, selector, null, reason, by, at);
+    }
+
+    /** Does this drain take {@code key} (an origin, or a pool) out of service? */
+    public boolean covers(String key) {
+        return HealthChecker.matches(selector, key);
+    }
+
+    /** One line, e.g. {@code api by alice at 2026-11-27T22:41:07Z: kernel upgrade}. */
+    public String describe() {
+        if (source.equals(FILE)) {
+            return "file " + file + ": " + written;
+        }
+        return "api " + selector + " by " + by + " at " + at + (reason == null ? "" : ": " + reason);
+    }
+}
