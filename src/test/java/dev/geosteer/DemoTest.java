@@ -84,6 +84,7 @@ class DemoTest {
         c.zonesDir = zones.toString();
         c.geoip.dir = Path.of("geoip").toAbsolutePath().toString();
         c.admin.listen = "127.0.0.1:0";
+        c.stateDir = dir.resolve("state").toString(); // the drain below must not outlive the test
         server = Geosteer.start(c, Path.of("demo").toAbsolutePath(), List.of("127.0.0.1:0"));
 
         TestServer.await("every origin up", Duration.ofSeconds(15), () -> server.health().view().all().values()
