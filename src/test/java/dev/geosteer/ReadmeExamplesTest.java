@@ -36,7 +36,7 @@ class ReadmeExamplesTest {
         c.listen = List.of("127.0.0.1:0");
         c.limits.threads = 2;
         c.admin.listen = "";
-        c.stateDir = Files.createTempDirectory("readme-state").toString(); // not drains left in ./state by hand
+        c.stateDir = Files.createTempDirectory("readme-state").toString(); // ignore drains left in ./state by hand
         server = Geosteer.start(c, Path.of("").toAbsolutePath(), List.of());
         port = server.dnsAddresses().get(0).getPort();
     }
