@@ -23,6 +23,7 @@ EVERY=30
 INTERVAL=1s
 TIMEOUT=500ms
 PORT=5481
+ADMIN_PORT=18181
 ORIGIN_PORT=18190
 HEAP=256m
 LABEL=run
@@ -64,6 +65,7 @@ while [ $# -gt 0 ]; do
 done
 
 JAR=$(hl_jar "$JAR") || exit 1
+ADMIN_PORT=$(hl_free_port "$ADMIN_PORT") || hl_die "no free admin port from $ADMIN_PORT"
 OUT=${OUT:-$HERE/results/hostile-origins-$LABEL-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT" || exit 1
 FIX=$OUT/fixture
@@ -111,7 +113,7 @@ geoip:
   databases: []
   dir: $FIX/geoip-none
 admin:
-  listen: ""
+  listen: "127.0.0.1:$ADMIN_PORT"
 EOF
 
 # ---------------------------------------------------------------- origins and server
@@ -167,6 +169,7 @@ done
 total_cpu=$(awk -v d="$((ticks0 - ticks_start))" -v s="$((t0 - start))" -v c="$CLK" 'BEGIN { printf "%.1f", (s > 0 ? 100 * d / c / s : 0) }')
 
 # ---------------------------------------------------------------- verdicts and summary
+curl -s --max-time 5 "http://127.0.0.1:$ADMIN_PORT/api/v1/pools" > "$OUT/pools-end.json"
 grep -E "origin example\.test\./[a-z-]+/o1 .*→" "$OUT/server.log" > "$OUT/transitions.log" || true
 cp "$STATUS" "$OUT/origins-end.tsv"
 python3 - "$OUT" "$total_cpu" <<'EOF' | tee "$OUT/summary.md"
@@ -196,5 +199,19 @@ verdict = "PASS: nothing grew" if not grew and maxheld <= 2 else "FAIL: " + ", "
 print(f"Max sockets held to one origin at a snapshot: {maxheld}.")
 print(f"**{verdict}** (fds {first['fds']} -> {last['fds']}, threads {first['threads']} -> {last['threads']}, "
       f"heap after GC {first['heap_kb']} -> {last['heap_kb']} KB)")
+import json
+try:
+    pools = json.load(open(out + "/pools-end.json"))["pools"]
+except Exception as e:
+    pools = []
+    print(f"(no /api/v1/pools at the end: {e})")
+if pools:
+    print()
+    print("| origin | state at the end | last result | checks | failures |")
+    print("|---|---|---|---:|---:|")
+    for p in pools:
+        for o in p["origins"]:
+            if o.get("monitor"):
+                print(f"| {p['name']} | {o.get('state')} | {o.get('last_result')} | {o.get('checks')} | {o.get('failures')} |")
 EOF
 echo "results: $OUT" >&2

@@ -55,7 +55,7 @@ final class Catalogs {
         List<Path> explicit = config.geoip.databases.stream().map(baseDir::resolve).toList();
         GeoService geo = new GeoService(geoDir, explicit);
         Path zonesDir = baseDir.resolve(config.zonesDir);
-        ZoneCatalog zones = new ZoneCatalog(zonesDir, new SteeringCompiler(geo::current, health));
+        ZoneCatalog zones = new ZoneCatalog(zonesDir, new SteeringCompiler(geo::current, health, config.limits.steeringMaxMb));
         return new Catalogs(geo, zones, zonesDir.resolve(AdminState.FILE));
     }
 

@@ -60,6 +60,8 @@ public final class ServerConfig {
         public int tcpMaxPending = 256;
         /** Event loops answering DNS; 0 = one per core. */
         public int threads = 0;
+        /** MiB the GeoIP tries of one zone's balancers may take (shared tries counted once). */
+        public int steeringMaxMb = 256;
     }
 
     public static final class Reload {
@@ -150,6 +152,9 @@ public final class ServerConfig {
         }
         if (limits.udpMaxSize < 512 || limits.udpMaxSize > 65535) {
             errors.add(new ZoneError(file, 0, "'limits.udp_max_size' must be within 512..65535"));
+        }
+        if (limits.steeringMaxMb < 1) {
+            errors.add(new ZoneError(file, 0, "'limits.steering_max_mb' must be >= 1"));
         }
         if (limits.tcpMaxConnections < 1 || limits.tcpMaxPerClient < 1) {
             errors.add(new ZoneError(file, 0, "'limits.tcp_max_connections' and 'tcp_max_per_client' must be >= 1"));

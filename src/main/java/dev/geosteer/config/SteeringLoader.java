@@ -25,7 +25,11 @@ public interface SteeringLoader {
         /** Names owned by balancers, with their balancer index. */
         Map<Name, Integer> names();
 
-        /** Builds the steering with the current geo databases; called again when those change. */
-        Steering build(Zone zone);
+        /**
+         * Builds the steering with the current geo databases; called again when those change.
+         *
+         * @throws ZoneException when it cannot be built within the configured bounds (file:line of the cause)
+         */
+        Steering build(Zone zone) throws ZoneException;
     }
 }

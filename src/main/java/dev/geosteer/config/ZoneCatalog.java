@@ -159,11 +159,21 @@ public final class ZoneCatalog {
         }
     }
 
-    /** Rebuilds every zone's steering (after the GeoIP databases changed) and publishes. */
+    /**
+     * Rebuilds every zone's steering (after the GeoIP databases changed) and publishes. A zone whose
+     * steering cannot be built against the new databases keeps the previous build.
+     */
     public void rebuildSteering() {
         for (Entry e : entries.values()) {
             if (e.served != null && e.steering != null) {
-                e.served = new ServedZone(e.served.zone(), e.steering.build(e.served.zone()));
+                try {
+                    e.served = new ServedZone(e.served.zone(), e.steering.build(e.served.zone()));
+                } catch (ZoneException ex) {
+                    for (ZoneError err : ex.errors()) {
+                        LOG.severe("zone " + e.served.zone().origin() + ": steering not rebuilt for the new GeoIP"
+                                + " databases, still served as built before: " + err);
+                    }
+                }
             }
         }
         publish();

@@ -13,8 +13,9 @@ import java.util.Map;
 
 /**
  * A compiled balancer: for each address family a trie from client network to decision, built off the
- * query path from the GeoIP index, the policy and the {@code nets} overrides. The depth at which a
- * lookup ends is the width of the network that gets the same decision: the ECS scope.
+ * query path from the GeoIP index and the policy (shared with every balancer that groups locations the
+ * same way, see {@link GeoTries}), and a small trie of its own {@code nets}, looked up first. The depth
+ * at which a lookup ends is the width of the network that gets the same decision: the ECS scope.
  */
 final class Balancer {
     /** A {@code nets} entry: CIDR → pools in failover order. */
@@ -23,6 +24,9 @@ final class Balancer {
             return dev.geosteer.dns.Addresses.inPrefix(address, prefix, a);
         }
     }
+
+    /** The value of a nets trie where no net applies. */
+    static final int NO_NET = Integer.MAX_VALUE;
 
     final Name name;
     final byte[] nameWire;
@@ -36,12 +40,14 @@ final class Balancer {
     final GeoIndex geo;
     final Decision[] decisions;
     final int unknownDecision;
-    final IpTrie v4;
-    final IpTrie v6;
+    final GeoTries.Tries tries;
+    /** nets only ({@link #NO_NET} elsewhere); null when the balancer has none of that family. */
+    final IpTrie nets4;
+    final IpTrie nets6;
 
     private Balancer(Name name, String label, long ttl, int maxAnswers, Pool fallback, Policy policy,
                      Policy.Settings settings, List<Net> nets, GeoIndex geo, Decision[] decisions,
-                     int unknownDecision, IpTrie v4, IpTrie v6) {
+                     int unknownDecision, GeoTries.Tries tries, IpTrie nets4, IpTrie nets6) {
         this.name = name;
         this.nameWire = name.toWire();
         this.label = label;
@@ -54,12 +60,13 @@ final class Balancer {
         this.geo = geo;
         this.decisions = decisions;
         this.unknownDecision = unknownDecision;
-        this.v4 = v4;
-        this.v6 = v6;
+        this.tries = tries;
+        this.nets4 = nets4;
+        this.nets6 = nets6;
     }
 
     static Balancer compile(Name name, String label, long ttl, int maxAnswers, Pool fallback, Policy policy,
-                            Policy.Settings settings, List<Net> nets, GeoIndex geo) {
+                            Policy.Settings settings, List<Net> nets, GeoIndex geo, GeoTries shared) {
         Map<Decision, Integer> ids = new HashMap<>();
         List<Decision> list = new ArrayList<>();
         java.util.function.Function<Decision, Integer> id = d -> ids.computeIfAbsent(d, k -> {
@@ -67,33 +74,55 @@ final class Balancer {
             return list.size() - 1;
         });
         int[] byLocation = new int[geo.locationCount()];
-        IpTrie v4;
-        IpTrie v6;
+        GeoTries.Tries tries;
         if (policy.usesLocation()) {
+            // ids in the order locations first reach them: balancers with the same grouping get equal arrays
             for (int i = 0; i < byLocation.length; i++) {
                 byLocation[i] = id.apply(policy.decide(geo.location(i), settings).decision());
             }
-            v4 = geo.v4().map(i -> byLocation[i]);
-            v6 = geo.v6().map(i -> byLocation[i]);
+            tries = shared.get(geo, byLocation, () -> new GeoTries.Tries(geo.v4().map(i -> byLocation[i]),
+                    geo.v6().map(i -> byLocation[i])));
         } else {
             int only = id.apply(policy.decide(Location.UNKNOWN, settings).decision());
             java.util.Arrays.fill(byLocation, only);
-            v4 = IpTrie.constant(32, only);
-            v6 = IpTrie.constant(128, only);
+            tries = new GeoTries.Tries(IpTrie.constant(32, only), IpTrie.constant(128, only));
         }
-        if (!nets.isEmpty()) {
-            IpTrie.Builder b4 = v4.toBuilder();
-            IpTrie.Builder b6 = v6.toBuilder();
-            List<Net> widestFirst = new ArrayList<>(nets);
-            widestFirst.sort(Comparator.comparingInt(Net::prefix)); // longer prefixes overwrite: longest wins
-            for (Net n : widestFirst) {
-                (n.v6() ? b6 : b4).insert(n.address(), n.prefix(), id.apply(new Decision(n.pools(), false)));
+        IpTrie.Builder b4 = null;
+        IpTrie.Builder b6 = null;
+        List<Net> widestFirst = new ArrayList<>(nets);
+        widestFirst.sort(Comparator.comparingInt(Net::prefix)); // longer prefixes overwrite: longest wins
+        for (Net n : widestFirst) {
+            if (n.v6()) {
+                b6 = b6 != null ? b6 : IpTrie.builder(128, NO_NET);
+                b6.insert(n.address(), n.prefix(), id.apply(new Decision(n.pools(), false)));
+            } else {
+                b4 = b4 != null ? b4 : IpTrie.builder(32, NO_NET);
+                b4.insert(n.address(), n.prefix(), id.apply(new Decision(n.pools(), false)));
             }
-            v4 = b4.build();
-            v6 = b6.build();
         }
         return new Balancer(name, label, ttl, maxAnswers, fallback, policy, settings, List.copyOf(nets), geo,
-                list.toArray(new Decision[0]), byLocation[0], v4, v6);
+                list.toArray(new Decision[0]), byLocation[0], tries, b4 == null ? null : b4.build(),
+                b6 == null ? null : b6.build());
+    }
+
+    /**
+     * The decision for a client address (4 or 16 bytes) and the ECS scope, as {@link IpTrie#lookup} packs
+     * them. A net wins; elsewhere the GeoIP trie answers, its scope narrowed so that it covers no net (the
+     * nets trie ends at the widest network around the address that holds none).
+     */
+    long lookup(byte[] address) {
+        boolean v6 = address.length == 16;
+        IpTrie netTrie = v6 ? nets6 : nets4;
+        long geoFound = (v6 ? tries.v6() : tries.v4()).lookup(address);
+        if (netTrie == null) {
+            return geoFound;
+        }
+        long netFound = netTrie.lookup(address);
+        if (IpTrie.value(netFound) != NO_NET) {
+            return netFound;
+        }
+        return IpTrie.depth(netFound) > IpTrie.depth(geoFound)
+                ? ((long) IpTrie.value(geoFound) << 8) | IpTrie.depth(netFound) : geoFound;
     }
 
     /** The most specific {@code nets} entry containing the address, or null (for explanations). */

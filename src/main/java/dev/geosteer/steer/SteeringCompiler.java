@@ -36,12 +36,27 @@ public final class SteeringCompiler implements SteeringLoader {
     private static final Pattern IDENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
     private static final Pattern STATUS_RANGE = Pattern.compile("(\\d{3})(?:-(\\d{3}))?|([1-5])xx");
 
+    /** The default of {@code limits.steering_max_mb}. */
+    public static final int DEFAULT_MAX_MB = 256;
+
     private final Supplier<GeoIndex> geo;
     private final Supplier<HealthView> health;
+    private final GeoTries tries = new GeoTries();
+    private final long maxBytesPerZone;
 
     public SteeringCompiler(Supplier<GeoIndex> geo, Supplier<HealthView> health) {
+        this(geo, health, DEFAULT_MAX_MB);
+    }
+
+    /**
+     * @param maxMbPerZone the most the GeoIP tries of one zone's balancers may take, in MiB (tries shared
+     *                     by several balancers counted once): a steering file past it fails to load,
+     *                     with the line of the balancer that crossed it, rather than exhausting the heap
+     */
+    public SteeringCompiler(Supplier<GeoIndex> geo, Supplier<HealthView> health, int maxMbPerZone) {
         this.geo = geo;
         this.health = health;
+        this.maxBytesPerZone = maxMbPerZone * 1024L * 1024L;
     }
 
     @Override
@@ -80,6 +95,7 @@ public final class SteeringCompiler implements SteeringLoader {
         }
 
         PreparedSteering check(SteeringFile f) {
+            String shown = file;
             Map<String, MonitorSpec> monitors = new LinkedHashMap<>();
             f.monitors.forEach((name, m) -> {
                 MonitorSpec spec = monitor("monitors." + name, name, m);
@@ -105,11 +121,12 @@ public final class SteeringCompiler implements SteeringLoader {
                         add(path, "balancer " + name + " is defined twice");
                     } else {
                         names.put(name, balancers.size());
-                        balancers.add(pb);
+                        balancers.add(pb.at(new ZoneError(shown, where.line(path), where.column(path), "'" + path
+                                + "'")));
                     }
                 }
             });
-            return new PreparedSteering(names, balancers, new ArrayList<>(pools.values()));
+            return new PreparedSteering(names, balancers, new ArrayList<>(pools.values()), shown);
         }
 
         MonitorSpec monitor(String path, String name, SteeringFile.Monitor m) {
@@ -449,12 +466,25 @@ public final class SteeringCompiler implements SteeringLoader {
         }
     }
 
+    private static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
+    }
+
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
     }
 
+    /** A checked balancer; {@code where}: its place in the file, for errors found when it is built. */
     record PreparedBalancer(Name name, String label, long ttl, int maxAnswers, Pool fallback, Policy policy,
-                            Policy.Settings settings, List<Balancer.Net> nets) {
+                            Policy.Settings settings, List<Balancer.Net> nets, ZoneError where) {
+        PreparedBalancer(Name name, String label, long ttl, int maxAnswers, Pool fallback, Policy policy,
+                         Policy.Settings settings, List<Balancer.Net> nets) {
+            this(name, label, ttl, maxAnswers, fallback, policy, settings, nets, null);
+        }
+
+        PreparedBalancer at(ZoneError where) {
+            return new PreparedBalancer(name, label, ttl, maxAnswers, fallback, policy, settings, nets, where);
+        }
     }
 
     /** A checked file: builds a fresh {@link ZoneSteering} against the current GeoIP index on demand. */
@@ -462,11 +492,13 @@ public final class SteeringCompiler implements SteeringLoader {
         private final Map<Name, Integer> names;
         private final List<PreparedBalancer> balancers;
         private final List<Pool> pools;
+        private final String file;
 
-        PreparedSteering(Map<Name, Integer> names, List<PreparedBalancer> balancers, List<Pool> pools) {
+        PreparedSteering(Map<Name, Integer> names, List<PreparedBalancer> balancers, List<Pool> pools, String file) {
             this.names = Map.copyOf(names);
             this.balancers = List.copyOf(balancers);
             this.pools = pools;
+            this.file = file;
         }
 
         @Override
@@ -474,14 +506,29 @@ public final class SteeringCompiler implements SteeringLoader {
             return names;
         }
 
+        /** @throws ZoneException when the balancers' tries would take more than the bound (with the line) */
         @Override
-        public Steering build(Zone zone) {
+        public Steering build(Zone zone) throws ZoneException {
             GeoIndex index = geo.get();
             Balancer[] compiled = new Balancer[balancers.size()];
+            java.util.Set<GeoTries.Tries> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            long bytes = 0;
             for (int i = 0; i < compiled.length; i++) {
                 PreparedBalancer b = balancers.get(i);
                 compiled[i] = Balancer.compile(b.name(), b.label(), b.ttl(), b.maxAnswers(), b.fallback(), b.policy(),
-                        b.settings(), b.nets(), index);
+                        b.settings(), b.nets(), index, tries);
+                if (distinct.add(compiled[i].tries)) {
+                    bytes += compiled[i].tries.bytes();
+                }
+                if (bytes > maxBytesPerZone) {
+                    ZoneError w = b.where();
+                    throw new ZoneException(new ZoneError(w == null ? file : w.file(), w == null ? 0 : w.line(),
+                            w == null ? 0 : w.column(), (w == null ? "" : w.reason() + ": ") + "with this balancer "
+                            + "the GeoIP tries of the zone's balancers take " + mib(bytes) + " (this one "
+                            + mib(compiled[i].tries.bytes()) + "), over limits.steering_max_mb ("
+                            + mib(maxBytesPerZone) + "); balancers with the same regions share one: group them,"
+                            + " or raise the limit (and the heap)"));
+                }
             }
             return new ZoneSteering(zone.originText(), compiled, pools, health);
         }

@@ -64,6 +64,18 @@ public final class ZoneSteering implements Steering {
         return balancers.length;
     }
 
+    /** Bytes of the GeoIP tries of this zone's balancers, each shared trie counted once. */
+    public long geoTrieBytes() {
+        java.util.Set<GeoTries.Tries> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        long bytes = 0;
+        for (Balancer b : balancers) {
+            if (distinct.add(b.tries)) {
+                bytes += b.tries.bytes();
+            }
+        }
+        return bytes;
+    }
+
     @Override
     public Answer answer(int index, int qtype, ClientAddress client, Trace trace) {
         Balancer b = balancers[index];
@@ -75,7 +87,7 @@ public final class ZoneSteering implements Steering {
             scope = 0;
         } else {
             InetAddress a = GeoIndex.unmapped(client.address());
-            long found = (a instanceof Inet4Address ? b.v4 : b.v6).lookup(a.getAddress());
+            long found = b.lookup(a.getAddress());
             decisionId = IpTrie.value(found);
             scope = IpTrie.depth(found);
         }

@@ -90,19 +90,20 @@ class SteeringFileFuzzTarget {
         World.health = World.VIEWS[(options >> 2) & 3];
         SteeringLoader.Prepared prepared;
         Zone zone;
+        Steering steering;
         try {
             prepared = World.COMPILER.prepare(World.STEER_FILE, World.PARSED);
             if (prepared == null) {
                 throw new AssertionError("prepare returned null (no file) for an existing file");
             }
             zone = ZoneLoader.compile(World.PARSED, prepared.names());
+            steering = prepared.build(zone);
         } catch (ZoneException e) {
             if (e.errors().isEmpty()) {
                 throw new AssertionError("a ZoneException without errors", e);
             }
             return;
         }
-        Steering steering = prepared.build(zone);
         World.served = new ServedZones(Map.of(zone.origin(), new ServedZone(zone, steering)));
         InetAddress source = FuzzSupport.CLIENTS[options & 3];
         int variant = (options >> 4) & 3; // 0: no EDNS, else one of the ECS options

@@ -141,6 +141,12 @@ class GeoSteeringTest {
         ClientSubnetOption narrow = ecs(ask("geo.geo.test.", Type.A, "2.2.0.0/16", false));
         assertThat(narrow.getScopePrefixLength()).isGreaterThan(16);
         assertThat(addresses(ask("geo.geo.test.", Type.A, "2.2.0.0/16", false))).containsExactly("192.0.2.2");
+        // beside a net, the scope never covers it: 10.2.0.0 is in 10.0.0.0/8 (eu), whose 10.1.0.0/16 is ap's
+        ClientSubnetOption beside = ecs(ask("geo.geo.test.", Type.A, "10.2.0.0/24", false));
+        assertThat(beside.getScopePrefixLength()).isEqualTo(15);
+        assertThat(addresses(ask("geo.geo.test.", Type.A, "10.2.0.0/24", false))).containsExactly("192.0.2.1");
+        assertThat(ecs(ask("geo.geo.test.", Type.A, "175.17.0.0/24", false)).getScopePrefixLength())
+                .isGreaterThanOrEqualTo(16);
     }
 
     /**
