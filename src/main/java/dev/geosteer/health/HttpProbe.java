@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 final class HttpProbe implements Probe {
     static final int BODY_CAP = 64 * 1024;
     static final int HEAD_CAP = 16 * 1024;
+    /** Bytes read in all (heads, chunk framing, body): interim responses or tiny chunks cannot go on. */
+    static final int WIRE_CAP = HEAD_CAP + 2 * BODY_CAP;
     private static final int CHUNK_LINE_CAP = 1024;
 
     private final Vertx vertx;
@@ -156,6 +158,7 @@ final class HttpProbe implements Probe {
         // with expect_body, the first BODY_CAP bytes of the body; and how many came in all
         final Buffer body = Buffer.buffer();
         long bodyBytes;
+        long received;
 
         Exchange(MonitorSpec m) {
             this.m = m;
@@ -210,12 +213,16 @@ final class HttpProbe implements Probe {
         void received(Buffer data) {
             int off = 0;
             int len = data.length();
+            received += len;
             while (!done && off < len) {
                 if (status < 0) {
                     off = readHead(data, off);
                 } else {
                     off = readBody(data, off);
                 }
+            }
+            if (!done && received > WIRE_CAP) {
+                finish(CheckResult.failed("response longer than " + WIRE_CAP / 1024 + " KiB", elapsed()));
             }
         }
 

@@ -143,7 +143,9 @@ class HostileOriginsTest {
                         HealthView.State.DOWN, "connection closed before the end of the body \\(truncated\\)"),
                 new Case("nohead", null, "HTTP/1.1 200 OK\r\nContent-", HealthView.State.DOWN,
                         "connection closed before the response"),
-                new Case("garbage", null, "\u0000\u0007 SSH-2.0\r\n\r\n", HealthView.State.DOWN, "not an HTTP response"));
+                new Case("garbage", null, "\u0000\u0007 SSH-2.0\r\n\r\n", HealthView.State.DOWN, "not an HTTP response"),
+                new Case("interims", null, "HTTP/1.1 100 Continue\r\n\r\n".repeat(10_000), HealthView.State.DOWN,
+                        "response longer than 144 KiB"));
         StringBuilder monitors = new StringBuilder("monitors:\n");
         StringBuilder pool = new StringBuilder();
         int n = 70;
