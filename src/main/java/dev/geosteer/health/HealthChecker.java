@@ -202,9 +202,11 @@ public final class HealthChecker implements AutoCloseable {
                 s.save(snapshot);
                 return null;
             }, true).onComplete(ar -> {
-                if (ar.failed() && persisted) {
+                if (ar.failed()) {
                     LOG.warning("drain: API drains not persisted to " + s.file() + " (" + ar.cause()
                             + "): they apply now, but a restart loses them");
+                } else if (!persisted) {
+                    LOG.info("drain: API drains persisted to " + s.file() + " again");
                 }
                 persisted = ar.succeeded();
                 p.complete(new DrainChange(200, null, true, state(keys), persisted));
