@@ -349,7 +349,8 @@ public final class AdminServer {
             error(ctx, 409, "pool '" + pool + "' exists in several zones " + zones + ": add ?zone=<zone>");
             return;
         }
-        JsonObject body = ctx.body().length() > 0 ? ctx.body().asJsonObject() : new JsonObject();
+        JsonObject body = ctx.body().length() == 0 || ctx.body().asString().isBlank() ? new JsonObject()
+                : ctx.body().asJsonObject(); // checked to be an object by AdminHttp
         String reason;
         String by;
         try {
