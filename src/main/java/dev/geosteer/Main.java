@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 
 /** The command line: {@code serve}, {@code check}, {@code lookup}, {@code reload}, {@code help}. */
@@ -117,6 +118,18 @@ public final class Main {
                 System.err.println("geosteer: " + e.getMessage());
                 return 2;
             }
+            // The hook and the stop signals go in before anything listens: a SIGTERM that arrives while the
+            // server starts must stop it cleanly, not find addShutdownHook refusing ("Shutdown in progress").
+            AtomicReference<Geosteer> running = new AtomicReference<>();
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                Geosteer g = running.getAndSet(null);
+                if (g != null) {
+                    g.close();
+                }
+                stopped.countDown();
+            }, "geosteer-shutdown"));
+            Signals.logStops();
             Geosteer server;
             try {
                 server = Geosteer.start(c, baseDir(), listen);
@@ -132,13 +145,11 @@ public final class Main {
                 System.err.println("geosteer: cannot start: " + cause.getMessage());
                 return 1;
             }
+            running.set(server);
+            if (stopped.getCount() == 0 && running.getAndSet(null) != null) {
+                server.close(); // stopped while it started: the hook found nothing to close
+            }
             Signals.onHangup(server::reloadOnSignal);
-            Signals.logStops();
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                stopped.countDown();
-            }, "geosteer-shutdown"));
             stopped.await();
             return 0;
         }
