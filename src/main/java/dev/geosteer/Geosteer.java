@@ -61,6 +61,7 @@ public final class Geosteer implements AutoCloseable {
     private final Instant startedAt = Instant.now();
     private final AtomicReference<Map<String, Object>> lastReload = new AtomicReference<>(Map.of());
     private final AtomicLong lastReloadSuccess = new AtomicLong();
+    private final AtomicReference<ReloadStatus> reloadStatus = new AtomicReference<>(ReloadStatus.START);
     private DnsServer dns;
     private AdminServer admin;
     private QueryLog queryLog;
@@ -118,9 +119,14 @@ public final class Geosteer implements AutoCloseable {
         catalog.onPublish(zones -> checker.sync(Catalogs.targets(zones)));
         files.onDrains(checker::fileDrains);
         files.onResult(this::recordReload);
-        List<ZoneError> errors = reloader.submit(() -> files.refresh().errors()).get();
+        List<ZoneError> errors = reloader.submit(() -> {
+            ZoneCatalog.Result r = files.refresh();
+            reloadStatus.set(reloadStatus.get().passed(Instant.now(), files.problems()));
+            return r.errors();
+        }).get();
         if (catalog.current().size() == 0) {
-            LOG.warning("no zone loaded from " + catalog.dir() + ": every query will be REFUSED");
+            LOG.warning("no zone loaded from " + catalog.dir() + ": every query will be REFUSED"
+                    + (catalog.fileCount() == 0 && errors.isEmpty() ? " (no *.zone file in it)" : ""));
         }
         registerGauges();
 
@@ -151,16 +157,38 @@ public final class Geosteer implements AutoCloseable {
         }
 
         long every = config.reload.interval.toMillis();
-        reloader.scheduleWithFixedDelay(() -> {
-            try {
-                files.refresh();
-            } catch (RuntimeException e) {
-                LOG.log(Level.SEVERE, "reload pass failed: " + e, e); // keep the schedule alive
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
+        reloader.scheduleWithFixedDelay(this::reloadPass, every, every, TimeUnit.MILLISECONDS);
         LOG.info("geosteer " + version() + " answering on " + describe(dns.addresses()) + " (UDP and TCP, "
                 + threads + " event loops" + (vertx.isNativeTransportEnabled() ? ", epoll" : "") + "), "
-                + catalog.current().size() + " zones" + (errors.isEmpty() ? "" : ", " + errors.size() + " errors"));
+                + catalog.current().size() + " zones" + (errors.isEmpty() ? ""
+                : ", " + errors.size() + (errors.size() == 1 ? " error: " + errors.get(0)
+                : " errors, the first: " + errors.get(0) + " (all are logged above)")));
+    }
+
+    /**
+     * One scheduled pass. Nothing may escape it: an exception or error thrown out of a scheduled task
+     * cancels every later run, silently, and the files would never be looked at again.
+     */
+    private void reloadPass() {
+        try {
+            files.refresh();
+            reloadStatus.set(reloadStatus.get().passed(Instant.now(), files.problems()));
+        } catch (Throwable t) {
+            passFailed(t);
+        }
+    }
+
+    /** A pass that could not finish: logged, counted, and shown by /readyz and /status until one does. */
+    private void passFailed(Throwable t) {
+        try {
+            reloadStatus.set(reloadStatus.get().failed(Instant.now(), t));
+            Counter.builder("geosteer_reloads").description("Reload passes that changed something or found errors")
+                    .tag("result", "failed").register(registry).increment();
+            LOG.log(Level.SEVERE, "reload pass failed, the files will be looked at again in "
+                    + config.reload.interval.toMillis() + " ms: " + t, t);
+        } catch (Throwable ignored) {
+            // even logging failed (out of memory): the next pass tries again
+        }
     }
 
     private void registerGauges() {
@@ -170,6 +198,10 @@ public final class Geosteer implements AutoCloseable {
                 .description("Zones served").register(registry);
         Gauge.builder("geosteer_last_reload_success_timestamp_seconds", lastReloadSuccess, AtomicLong::get)
                 .description("Unix time of the last reload that applied a change without errors").register(registry);
+        Gauge.builder("geosteer_reload_errors", reloadStatus, r -> r.get().problems().size())
+                .description("Files whose current version was refused (the previous version is served)").register(registry);
+        Gauge.builder("geosteer_reload_pass_failing", reloadStatus, r -> r.get().failure() == null ? 0 : 1)
+                .description("1 while reload passes fail as a whole (nothing is reloaded)").register(registry);
     }
 
     private void recordReload(ZoneCatalog.Result r) {
@@ -183,6 +215,7 @@ public final class Geosteer implements AutoCloseable {
         m.put("at", Instant.now().toString());
         m.put("changed", r.changed());
         m.put("errors", r.errors().stream().map(ZoneError::toString).toList());
+        m.put("warnings", r.warnings().stream().map(ZoneError::toString).toList());
         lastReload.set(m);
     }
 
@@ -195,9 +228,13 @@ public final class Geosteer implements AutoCloseable {
         try {
             reloader.execute(() -> {
                 try {
-                    p.complete(files.reloadAll().errors());
-                } catch (RuntimeException e) {
-                    p.fail(e);
+                    List<ZoneError> errors = files.reloadAll().errors();
+                    reloadStatus.set(reloadStatus.get().passed(Instant.now(), files.problems()));
+                    p.complete(errors);
+                } catch (Throwable t) { // an Error too: the caller must get an answer, never wait forever
+                    passFailed(t);
+                    p.fail(new IllegalStateException(t.getClass().getSimpleName()
+                            + (t.getMessage() == null ? "" : ": " + t.getMessage()), t));
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -223,6 +260,13 @@ public final class Geosteer implements AutoCloseable {
                         .collect(java.util.stream.Collectors.joining("; ")));
             }
         });
+    }
+
+    /** The last pass that changed something, and the reload state now (for /status). */
+    private Map<String, Object> describeReloads() {
+        Map<String, Object> m = new LinkedHashMap<>(lastReload.get());
+        m.putAll(reloadStatus.get().describe());
+        return m;
     }
 
     /** What the admin API reads and does. */
@@ -269,7 +313,12 @@ public final class Geosteer implements AutoCloseable {
 
         @Override
         public Map<String, Object> lastReload() {
-            return lastReload.get();
+            return describeReloads();
+        }
+
+        @Override
+        public String reloadFailure() {
+            return reloadStatus.get().failureReason();
         }
 
         @Override
@@ -324,6 +373,16 @@ public final class Geosteer implements AutoCloseable {
 
     public ZoneCatalog catalog() {
         return files.zones();
+    }
+
+    /** What the reload thread found at its last pass. */
+    public ReloadStatus reloadStatus() {
+        return reloadStatus.get();
+    }
+
+    /** The files the server reads (tests reach in to make a reload pass fail). */
+    Catalogs files() {
+        return files;
     }
 
     public ServerConfig config() {

@@ -170,9 +170,17 @@ public final class Main {
             java.util.logging.Logger.getLogger("").setLevel(Level.OFF);
             Catalogs files = Catalogs.of(c, baseDir(), () -> dev.geosteer.health.HealthView.NONE);
             ZoneCatalog catalog = files.zones();
-            List<ZoneError> errors = new ArrayList<>(files.refresh().errors());
-            if (files.geo().lastError() != null) {
-                errors.add(new ZoneError("geoip", 0, files.geo().lastError()));
+            List<ZoneError> errors;
+            try {
+                errors = new ArrayList<>(files.refresh().errors());
+            } catch (RuntimeException | Error e) {
+                System.err.println("geosteer: check failed: " + ZoneError.escape(e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage()), 300));
+                return 1;
+            }
+            if (catalog.fileCount() == 0 && errors.isEmpty()) {
+                errors.add(new ZoneError(catalog.dir().toString(), 0, "no zone files (*.zone) in this directory:"
+                        + " the server would answer every query with REFUSED"));
             }
             for (ZoneError e : errors) {
                 System.err.println(e);

@@ -60,6 +60,7 @@ public final class TestServer implements AutoCloseable {
         c.listen = List.of("127.0.0.1:0");
         c.limits.threads = 2;
         c.reload.interval = Duration.ofMillis(100);
+        c.reload.settle = Duration.ofMillis(100); // two polls in a row: an edit is served within ~0.3 s
         c.admin.listen = "";
         c.geoip.dir = dir.resolve("geoip").toString();
         tweak.accept(c);

@@ -58,8 +58,11 @@ public final class AdminServer {
         /** The {@code lookup} explanation, with live health. */
         List<String> lookup(String name, String type, ClientAddress client, boolean tcp);
 
-        /** The last reload pass that changed something or failed: time and errors. */
+        /** The last reload pass that changed something or failed (time, errors), and the reload state now. */
         Map<String, Object> lastReload();
+
+        /** Why reloading is broken (passes fail as a whole), or null: the server is then not ready. */
+        String reloadFailure();
 
         Duration readyGrace();
     }
@@ -156,8 +159,12 @@ public final class AdminServer {
                     .count() : -1;
             boolean graceOver = Instant.now().isAfter(backend.startedAt().plus(backend.readyGrace()));
             JsonObject body = new JsonObject().put("zones", zones.size()).put("origins_without_verdict", unjudged);
+            String reloadFailure = backend.reloadFailure();
+            body.put("reload", backend.lastReload().get("state"));
             if (zones.size() == 0) {
                 json(ctx, 503, body.put("status", "not ready").put("reason", "no zone loaded"));
+            } else if (reloadFailure != null) {
+                json(ctx, 503, body.put("status", "not ready").put("reason", reloadFailure));
             } else if (unjudged > 0 && !graceOver) {
                 json(ctx, 503, body.put("status", "not ready").put("reason", unjudged
                         + " origins have no health verdict yet"));

@@ -1,5 +1,6 @@
 package dev.geosteer.config;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.geosteer.dns.ListenOptions;
 import dev.geosteer.zone.ZoneError;
 import dev.geosteer.zone.ZoneException;
@@ -62,11 +63,29 @@ public final class ServerConfig {
         public int threads = 0;
         /** MiB the GeoIP tries of one zone's balancers may take (shared tries counted once). */
         public int steeringMaxMb = 256;
+        /** Largest zone file read; a bigger one is refused before it is read. */
+        @JsonDeserialize(using = ByteSize.Reader.class)
+        public long zoneFileMaxBytes = 128L << 20;
+        /** Most records one zone may hold, {@code $GENERATE}d ones included (~250 bytes of heap each). */
+        public long zoneMaxRecords = 2_000_000;
+        /** Largest steering file (and admin-state.yaml) read. */
+        @JsonDeserialize(using = ByteSize.Reader.class)
+        public long steeringFileMaxBytes = 8L << 20;
+        /** Largest GeoIP database opened (checked before opening it). */
+        @JsonDeserialize(using = ByteSize.Reader.class)
+        public long mmdbMaxBytes = 512L << 20;
     }
+
+    /** geosteer.yaml itself is read before any limit is known: this one is fixed. */
+    public static final long CONFIG_FILE_MAX_BYTES = 1L << 20;
 
     public static final class Reload {
         /** How often the zones directory and the GeoIP databases are checked for changes. */
         public Duration interval = Duration.ofSeconds(1);
+        /** A changed file is loaded once it has not changed for this long (see files.Settling). */
+        public Duration settle = Duration.ofSeconds(1);
+        /** A steering file or admin-state.yaml that becomes empty is applied only once it has stayed empty this long. */
+        public Duration emptyGrace = Duration.ofSeconds(10);
     }
 
     public static final class Health {
@@ -127,112 +146,156 @@ public final class ServerConfig {
         public String metricsAuth = "auto";
     }
 
-    /** Reads a config file; a missing file named by default (not by the user) gives the defaults. */
+    /** Reads a config file; every problem in it is reported at once, as {@code file:line:column: reason}. */
     public static ServerConfig load(Path file) throws ZoneException {
-        Yaml.Document<ServerConfig> doc = Yaml.read(file, ServerConfig.class, ServerConfig::new);
+        Yaml.Document<ServerConfig> doc = Yaml.read(file, ServerConfig.class, ServerConfig::new, CONFIG_FILE_MAX_BYTES,
+                "the size limit of a geosteer.yaml");
         if (doc == null) {
             throw new ZoneException(new ZoneError(file.toString(), 0, "no such file"));
         }
-        doc.value().validate(file.toString());
+        List<ZoneError> problems = new ArrayList<>();
+        doc.value().check((path, reason) -> {
+            ZoneError e = doc.error(path, reason);
+            if (e != null) {
+                problems.add(e);
+            }
+        });
+        doc.throwIfAny(problems);
         return doc.value();
     }
 
+    /** Checks the settings built in code (no file): the first problem is thrown. */
     public void validate(String file) throws ZoneException {
-        List<ZoneError> errors = new ArrayList<>();
+        List<ZoneError> problems = new ArrayList<>();
+        check((path, reason) -> problems.add(new ZoneError(file, 0, reason)));
+        if (!problems.isEmpty()) {
+            throw new ZoneException(problems);
+        }
+    }
+
+    /** Where a check reports: the key path ({@code limits.udp_max_size}) and what is wrong with it. */
+    interface Problems {
+        void add(String path, String reason);
+    }
+
+    /** The checks that types alone cannot make. */
+    void check(Problems p) {
         if (listen == null || listen.isEmpty()) {
-            errors.add(new ZoneError(file, 0, "'listen' must name at least one address"));
+            p.add("listen", "'listen' must name at least one address");
         } else {
-            for (String l : listen) {
+            for (int i = 0; i < listen.size(); i++) {
                 try {
-                    parseHostPort(l, 5353);
+                    parseHostPort(listen.get(i), 5353);
                 } catch (IllegalArgumentException e) {
-                    errors.add(new ZoneError(file, 0, "'listen': " + e.getMessage()));
+                    p.add("listen[" + i + "]", "'listen': " + e.getMessage());
                 }
             }
         }
         if (limits.udpMaxSize < 512 || limits.udpMaxSize > 65535) {
-            errors.add(new ZoneError(file, 0, "'limits.udp_max_size' must be within 512..65535"));
+            p.add("limits.udp_max_size", "'limits.udp_max_size' must be within 512..65535");
         }
         if (limits.steeringMaxMb < 1) {
-            errors.add(new ZoneError(file, 0, "'limits.steering_max_mb' must be >= 1"));
+            p.add("limits.steering_max_mb", "'limits.steering_max_mb' must be >= 1");
         }
-        if (limits.tcpMaxConnections < 1 || limits.tcpMaxPerClient < 1) {
-            errors.add(new ZoneError(file, 0, "'limits.tcp_max_connections' and 'tcp_max_per_client' must be >= 1"));
+        if (limits.tcpMaxConnections < 1) {
+            p.add("limits.tcp_max_connections", "'limits.tcp_max_connections' must be >= 1");
         }
-        if (limits.tcpClientIpv4Prefix < 8 || limits.tcpClientIpv4Prefix > 32 || limits.tcpClientIpv6Prefix < 16
-                || limits.tcpClientIpv6Prefix > 128) {
-            errors.add(new ZoneError(file, 0,
-                    "'limits.tcp_client_ipv4_prefix' must be within 8..32 and 'tcp_client_ipv6_prefix' 16..128"));
+        if (limits.tcpMaxPerClient < 1) {
+            p.add("limits.tcp_max_per_client", "'limits.tcp_max_per_client' must be >= 1");
+        }
+        if (limits.tcpClientIpv4Prefix < 8 || limits.tcpClientIpv4Prefix > 32) {
+            p.add("limits.tcp_client_ipv4_prefix", "'limits.tcp_client_ipv4_prefix' must be within 8..32");
+        }
+        if (limits.tcpClientIpv6Prefix < 16 || limits.tcpClientIpv6Prefix > 128) {
+            p.add("limits.tcp_client_ipv6_prefix", "'limits.tcp_client_ipv6_prefix' must be within 16..128");
         }
         if (limits.tcpMaxMessage < 512 || limits.tcpMaxMessage > 65535) {
-            errors.add(new ZoneError(file, 0, "'limits.tcp_max_message' must be within 512..65535"));
+            p.add("limits.tcp_max_message", "'limits.tcp_max_message' must be within 512..65535");
         }
-        if (limits.tcpIdleTimeout.isZero() || limits.tcpQueryTimeout.isZero()) {
-            errors.add(new ZoneError(file, 0, "TCP timeouts must be positive"));
+        if (limits.tcpIdleTimeout.isZero()) {
+            p.add("limits.tcp_idle_timeout", "'limits.tcp_idle_timeout' must be positive");
+        }
+        if (limits.tcpQueryTimeout.isZero()) {
+            p.add("limits.tcp_query_timeout", "'limits.tcp_query_timeout' must be positive");
+        }
+        if (limits.zoneFileMaxBytes < 1) {
+            p.add("limits.zone_file_max_bytes", "'limits.zone_file_max_bytes' must be positive");
+        }
+        if (limits.zoneMaxRecords < 1) {
+            p.add("limits.zone_max_records", "'limits.zone_max_records' must be positive");
+        }
+        if (limits.steeringFileMaxBytes < 1) {
+            p.add("limits.steering_file_max_bytes", "'limits.steering_file_max_bytes' must be positive");
+        }
+        if (limits.mmdbMaxBytes < 1) {
+            p.add("limits.mmdb_max_bytes", "'limits.mmdb_max_bytes' must be positive");
         }
         if (limits.nocookieUdpSize < 128 || limits.nocookieUdpSize > 65535) {
-            errors.add(new ZoneError(file, 0, "'limits.nocookie_udp_size' must be within 128..65535"));
+            p.add("limits.nocookie_udp_size", "'limits.nocookie_udp_size' must be within 128..65535");
         }
         for (String[] secret : new String[][] {{"cookies.secret", cookies.secret},
                 {"cookies.previous_secret", cookies.previousSecret}}) {
             if (secret[1] != null && !secret[1].isBlank() && parseSecret(secret[1]) == null) {
-                errors.add(new ZoneError(file, 0, "'" + secret[0] + "' must be 32 hexadecimal digits (16 bytes)"));
+                p.add(secret[0], "'" + secret[0] + "' must be 32 hexadecimal digits (16 bytes)");
             }
         }
         if (cookies.secretLifetime.compareTo(Duration.ofHours(1)) < 0
                 || cookies.secretLifetime.compareTo(Duration.ofDays(36)) > 0) {
-            errors.add(new ZoneError(file, 0, "'cookies.secret_lifetime' must be within 1h..36d (RFC 7873 §7.1)"));
+            p.add("cookies.secret_lifetime", "'cookies.secret_lifetime' must be within 1h..36d (RFC 7873 §7.1)");
         }
         if (reload.interval.toMillis() < 100) {
-            errors.add(new ZoneError(file, 0, "'reload.interval' must be at least 100ms"));
+            p.add("reload.interval", "'reload.interval' must be at least 100ms");
         }
         try {
             dev.geosteer.dns.ResponseRateLimiter.mode(rrl.mode);
         } catch (IllegalArgumentException e) {
-            errors.add(new ZoneError(file, 0, "'rrl.mode' must be on, off or dry_run, not '" + rrl.mode + "'"));
+            p.add("rrl.mode", "'rrl.mode' must be on, off or dry_run, not " + ZoneError.quote(rrl.mode));
         }
-        if (rrl.responsesPerSecond < 0 || rrl.nxdomainsPerSecond < 0 || rrl.errorsPerSecond < 0 || rrl.slip < 0
-                || rrl.slip > 10) {
-            errors.add(new ZoneError(file, 0, "'rrl' rates must be >= 0 and slip within 0..10"));
+        if (rrl.responsesPerSecond < 0 || rrl.nxdomainsPerSecond < 0 || rrl.errorsPerSecond < 0) {
+            p.add(rrl.responsesPerSecond < 0 ? "rrl.responses_per_second" : rrl.nxdomainsPerSecond < 0
+                    ? "rrl.nxdomains_per_second" : "rrl.errors_per_second", "'rrl' rates must be >= 0");
         }
-        if (rrl.ipv4Prefix < 8 || rrl.ipv4Prefix > 32 || rrl.ipv6Prefix < 16 || rrl.ipv6Prefix > 128) {
-            errors.add(new ZoneError(file, 0, "'rrl.ipv4_prefix' must be within 8..32 and 'ipv6_prefix' 16..128"));
+        if (rrl.slip < 0 || rrl.slip > 10) {
+            p.add("rrl.slip", "'rrl.slip' must be within 0..10");
+        }
+        if (rrl.ipv4Prefix < 8 || rrl.ipv4Prefix > 32) {
+            p.add("rrl.ipv4_prefix", "'rrl.ipv4_prefix' must be within 8..32");
+        }
+        if (rrl.ipv6Prefix < 16 || rrl.ipv6Prefix > 128) {
+            p.add("rrl.ipv6_prefix", "'rrl.ipv6_prefix' must be within 16..128");
         }
         if (rrl.tableSize < 1024 || rrl.tableSize > 1 << 24) {
-            errors.add(new ZoneError(file, 0, "'rrl.table_size' must be within 1024..16777216"));
+            p.add("rrl.table_size", "'rrl.table_size' must be within 1024..16777216");
         }
-        for (String e : rrl.exempt) {
+        for (int i = 0; i < rrl.exempt.size(); i++) {
             try {
-                parseCidr(e);
+                parseCidr(rrl.exempt.get(i));
             } catch (IllegalArgumentException ex) {
-                errors.add(new ZoneError(file, 0, "'rrl.exempt': " + ex.getMessage()));
+                p.add("rrl.exempt[" + i + "]", "'rrl.exempt': " + ex.getMessage());
             }
         }
         if (queryLog.sample < 0 || queryLog.sample > 1) {
-            errors.add(new ZoneError(file, 0, "'query_log.sample' must be within 0..1"));
+            p.add("query_log.sample", "'query_log.sample' must be within 0..1");
         }
         if (admin.listen != null && !admin.listen.isBlank()) {
             try {
                 parseHostPort(admin.listen, 8053);
             } catch (IllegalArgumentException e) {
-                errors.add(new ZoneError(file, 0, "'admin.listen': " + e.getMessage()));
+                p.add("admin.listen", "'admin.listen': " + e.getMessage());
             }
         }
         if (!List.of("error", "warn", "info", "debug").contains(String.valueOf(log.level))) {
-            errors.add(new ZoneError(file, 0, "'log.level' must be error, warn, info or debug, not '" + log.level + "'"));
+            p.add("log.level", "'log.level' must be error, warn, info or debug, not " + ZoneError.quote(log.level));
         }
         if (!List.of("text", "json").contains(String.valueOf(log.format))) {
-            errors.add(new ZoneError(file, 0, "'log.format' must be text or json, not '" + log.format + "'"));
+            p.add("log.format", "'log.format' must be text or json, not " + ZoneError.quote(log.format));
         }
         if (!List.of("auto", "always", "never").contains(admin.metricsAuth)) {
-            errors.add(new ZoneError(file, 0, "'admin.metrics_auth' must be auto, always or never, not '"
-                    + admin.metricsAuth + "'"));
+            p.add("admin.metrics_auth", "'admin.metrics_auth' must be auto, always or never, not "
+                    + ZoneError.quote(admin.metricsAuth));
         }
         if (admin.maxConnections < 1) {
-            errors.add(new ZoneError(file, 0, "'admin.max_connections' must be >= 1"));
-        }
-        if (!errors.isEmpty()) {
-            throw new ZoneException(errors);
+            p.add("admin.max_connections", "'admin.max_connections' must be >= 1");
         }
     }
 

@@ -6,19 +6,18 @@ import dev.geosteer.zone.ZoneException;
 import dev.geosteer.zone.ZoneLoader;
 import org.xbill.DNS.Name;
 
-import java.nio.file.Path;
 import java.util.Map;
 
 /** Reads a zone's steering file ({@code <zone file base>.steer.yaml}) for the {@link ZoneCatalog}. */
 public interface SteeringLoader {
     /** No steering files: zones are served as written. */
-    SteeringLoader NONE = (file, zone) -> null;
+    SteeringLoader NONE = (shown, yaml, zone) -> null;
 
     /**
-     * Parses and checks the steering file against the zone's records. Returns null when there is no
-     * steering file.
+     * Parses and checks a steering file ({@code yaml}, the content of the file {@code shown}) against
+     * the zone's records; every problem is reported at once. Returns null to serve no steering.
      */
-    Prepared prepare(Path steerFile, ZoneLoader.ParsedZone zone) throws ZoneException;
+    Prepared prepare(String shown, byte[] yaml, ZoneLoader.ParsedZone zone) throws ZoneException;
 
     /** A checked steering file, ready to be built against its compiled zone. */
     interface Prepared {

@@ -1,8 +1,9 @@
 package dev.geosteer.config;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
@@ -15,13 +16,21 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.geosteer.files.OperatorFiles;
 import dev.geosteer.zone.ZoneError;
 import dev.geosteer.zone.ZoneException;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -30,6 +39,8 @@ import java.util.stream.Collectors;
  */
 public final class Yaml {
     public static final ObjectMapper MAPPER = create();
+    /** Reads the tree that {@link #MAPPER} binds: duplicates are reported by {@link YamlLocations}, all of them. */
+    private static final ObjectMapper TREE = new ObjectMapper(new YAMLFactory());
 
     private Yaml() {
     }
@@ -54,12 +65,13 @@ public final class Yaml {
                 }
             }
         });
-        return JsonMapper.builder(new YAMLFactory())
+        return JsonMapper.builder(YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
                 .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT) // ttl: 30.5 is an error, not 30
                 // "key:" with nothing after it binds as empty (list, map, string, defaults), never as null:
                 // the checks then report what is missing instead of tripping over a null.
                 .defaultSetterInfo(com.fasterxml.jackson.annotation.JsonSetter.Value.construct(
@@ -68,69 +80,230 @@ public final class Yaml {
                 .build();
     }
 
-    /** A bound document and its bytes (to locate keys for later checks with {@link YamlLocations}). */
-    public record Document<T>(T value, byte[] bytes) {
+    /**
+     * A bound document: the value, where each key is (for the checks that follow binding), and the
+     * problems binding found. A value that could not be bound is left out (its default applies) and its
+     * path is remembered as broken, so that the checks do not report it a second time in other words.
+     */
+    public static final class Document<T> {
+        private final String file;
+        private final T value;
+        private final YamlLocations where;
+        private final List<ZoneError> errors;
+        private final List<String> broken;
+
+        Document(String file, T value, YamlLocations where, List<ZoneError> errors, List<String> broken) {
+            this.file = file;
+            this.value = value;
+            this.where = where;
+            this.errors = List.copyOf(errors);
+            this.broken = List.copyOf(broken);
+        }
+
+        public T value() {
+            return value;
+        }
+
+        /** The file's name, as errors show it. */
+        public String file() {
+            return file;
+        }
+
+        public YamlLocations where() {
+            return where;
+        }
+
+        /** Syntax, duplicate-key and binding errors, in file order. */
+        public List<ZoneError> errors() {
+            return errors;
+        }
+
+        /** True when binding already failed at, above or below {@code path}: a check there would only echo it. */
+        public boolean isBroken(String path) {
+            for (String b : broken) {
+                if (b.isEmpty() || related(b, path)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static boolean related(String a, String b) {
+            String shorter = a.length() <= b.length() ? a : b;
+            String longer = shorter == a ? b : a;
+            return longer.startsWith(shorter) && (longer.length() == shorter.length()
+                    || longer.charAt(shorter.length()) == '.' || longer.charAt(shorter.length()) == '[');
+        }
+
+        /** An error at the key {@code path}, unless binding already failed there (then null). */
+        public ZoneError error(String path, String reason) {
+            return isBroken(path) ? null : where.error(file, path, reason);
+        }
+
+        /** Throws the binding errors and {@code more}, in file order, if there are any. */
+        public void throwIfAny(List<ZoneError> more) throws ZoneException {
+            if (errors.isEmpty() && more.isEmpty()) {
+                return;
+            }
+            List<ZoneError> all = new ArrayList<>(errors);
+            all.addAll(more);
+            all.sort(FILE_ORDER);
+            throw new ZoneException(all);
+        }
+    }
+
+    /** Errors sorted by line, then column (unknown lines first: they concern the whole file). */
+    public static final Comparator<ZoneError> FILE_ORDER = Comparator.comparingInt(ZoneError::line)
+            .thenComparingInt(ZoneError::column);
+
+    /** At most this many binding errors per file: each costs one more binding pass. */
+    private static final int MAX_BINDING_ERRORS = 50;
+
+    /**
+     * Reads an operator's YAML file of at most {@code maxBytes} ({@code limitName} is the setting that
+     * says so). Returns null when the file does not exist; an empty file gives {@code empty}; the
+     * errors found are in the document, as {@code file:line:column: reason}.
+     */
+    public static <T> Document<T> read(Path file, Class<T> type, Supplier<T> empty, long maxBytes, String limitName)
+            throws ZoneException {
+        byte[] bytes;
+        try {
+            bytes = OperatorFiles.read(file, null, maxBytes, limitName);
+        } catch (IOException e) {
+            throw new ZoneException(new ZoneError(file.toString(), 0, OperatorFiles.describe(e)));
+        }
+        return bytes == null ? null : parse(file.toString(), bytes, type, empty);
     }
 
     /**
-     * Reads and binds an operator's YAML file. Returns null when the file does not exist; an empty file
-     * gives {@code empty}; any problem is a ZoneException with {@code file:line:column: reason}.
+     * Binds a YAML document, collecting every error at once: a syntax error (then nothing else can be
+     * read), every duplicate key, and every value of the wrong type or unknown key (each is dropped and
+     * binding runs again, so that the next one is found too).
      */
-    public static <T> Document<T> read(Path file, Class<T> type, java.util.function.Supplier<T> empty)
-            throws ZoneException {
-        String shown = file.toString();
-        byte[] bytes;
-        try {
-            bytes = java.nio.file.Files.readAllBytes(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return null;
-        } catch (IOException e) {
-            throw new ZoneException(new ZoneError(shown, 0, "cannot read: " + e.getMessage()));
+    public static <T> Document<T> parse(String shown, byte[] bytes, Class<T> type, Supplier<T> empty) {
+        YamlLocations where = YamlLocations.index(shown, bytes);
+        List<ZoneError> errors = new ArrayList<>();
+        List<String> broken = new ArrayList<>();
+        if (where.syntaxError() != null) {
+            errors.add(where.syntaxError());
+            broken.add("");
+            return new Document<>(shown, empty.get(), where, errors, broken);
         }
+        errors.addAll(where.duplicates());
+        JsonNode tree;
         try {
-            T value = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank() ? null
-                    : MAPPER.readValue(bytes, type);
-            return new Document<>(value == null ? empty.get() : value, bytes);
-        } catch (JsonProcessingException e) {
-            throw new ZoneException(error(shown, e));
+            tree = TREE.readTree(bytes);
         } catch (IOException e) {
-            throw new ZoneException(new ZoneError(shown, 0, "cannot read: " + e.getMessage()));
+            errors.add(YamlLocations.syntaxError(shown, e));
+            broken.add("");
+            return new Document<>(shown, empty.get(), where, errors, broken);
         }
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            return new Document<>(shown, empty.get(), where, errors, broken);
+        }
+        if (!tree.isObject()) {
+            errors.add(new ZoneError(shown, 1, 1, "the file must be a map of keys (key: value), not "
+                    + tree.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
+            broken.add("");
+            return new Document<>(shown, empty.get(), where, errors, broken);
+        }
+        T value = null;
+        while (value == null) {
+            try {
+                value = MAPPER.treeToValue(tree, type);
+            } catch (JsonMappingException e) {
+                String path = path(e);
+                errors.add(where.error(shown, path, reason(e, path)));
+                if (path.isEmpty() || broken.contains(path) || broken.size() >= MAX_BINDING_ERRORS
+                        || !drop(tree, e.getPath())) {
+                    broken.add("");
+                    value = empty.get();
+                } else {
+                    broken.add(path);
+                }
+            } catch (JsonProcessingException e) {
+                errors.add(new ZoneError(shown, 0, String.valueOf(e.getOriginalMessage())));
+                broken.add("");
+                value = empty.get();
+            }
+        }
+        errors.sort(FILE_ORDER);
+        return new Document<>(shown, value, where, errors, broken);
     }
 
-    /** {@code file:line:column: reason} for a Jackson failure, naming the key path. */
-    public static ZoneError error(String file, JsonProcessingException e) {
-        JsonLocation loc = e.getLocation();
-        int line = loc == null ? 0 : loc.getLineNr();
-        int column = loc == null ? 0 : loc.getColumnNr();
-        String path = e instanceof JsonMappingException jme ? jme.getPath().stream()
-                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .collect(Collectors.joining(".")).replace(".[", "[") : "";
-        String reason;
+    /** Removes the value at {@code refs} (a list item becomes null): its default applies at the next binding. */
+    private static boolean drop(JsonNode tree, List<JsonMappingException.Reference> refs) {
+        JsonNode parent = tree;
+        for (int i = 0; i < refs.size() - 1 && parent != null; i++) {
+            JsonMappingException.Reference r = refs.get(i);
+            parent = r.getFieldName() != null ? parent.get(r.getFieldName()) : parent.get(r.getIndex());
+        }
+        JsonMappingException.Reference last = refs.get(refs.size() - 1);
+        if (parent instanceof ObjectNode o && last.getFieldName() != null && o.has(last.getFieldName())) {
+            o.remove(last.getFieldName());
+            return true;
+        }
+        if (parent instanceof ArrayNode a && last.getFieldName() == null && last.getIndex() >= 0
+                && last.getIndex() < a.size() && !a.get(last.getIndex()).isNull()) {
+            a.set(last.getIndex(), NullNode.getInstance());
+            return true;
+        }
+        return false;
+    }
+
+    /** The key path of a binding error, as {@link YamlLocations} writes it: {@code pools.eu.origins[0].weight}. */
+    static String path(JsonMappingException e) {
+        StringBuilder b = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                if (b.length() > 0) {
+                    b.append('.');
+                }
+                b.append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                b.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return b.toString();
+    }
+
+    /** What went wrong, in the operator's words, for a Jackson binding failure at {@code path}. */
+    static String reason(JsonMappingException e, String path) {
         if (e instanceof UnrecognizedPropertyException u) {
-            reason = "unknown key '" + u.getPropertyName() + "'" + (path.contains(".") ? " in "
+            return "unknown key " + ZoneError.quote(u.getPropertyName()) + (path.contains(".") ? " in "
                     + path.substring(0, path.lastIndexOf('.')) : "") + "; known keys: "
                     + u.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", "));
-        } else if (e instanceof InvalidFormatException f) {
-            reason = "'" + path + "': " + cleanMessage(f.getOriginalMessage(), f.getValue());
-        } else if (e instanceof MismatchedInputException m) {
-            reason = "'" + path + "': wrong type, expected " + describe(m.getTargetType());
-        } else if (e instanceof JsonMappingException m && m.getCause() instanceof IllegalArgumentException iae) {
-            reason = (path.isEmpty() ? "" : "'" + path + "': ") + iae.getMessage();
-        } else {
-            reason = (path.isEmpty() ? "" : "'" + path + "': ") + e.getOriginalMessage();
         }
-        return new ZoneError(file, line, column, reason);
+        if (e instanceof InvalidFormatException f) {
+            if (f.getValue() instanceof Number n && !(n instanceof Integer || n instanceof Long)
+                    && isInteger(f.getTargetType())) {
+                return "'" + path + "': " + n + " is not a whole number";
+            }
+            return "'" + path + "': " + cleanMessage(f.getOriginalMessage(), f.getValue());
+        }
+        if (e instanceof MismatchedInputException m) {
+            return "'" + path + "': wrong type, expected " + describe(m.getTargetType());
+        }
+        if (e.getCause() instanceof IllegalArgumentException iae) {
+            return (path.isEmpty() ? "" : "'" + path + "': ") + iae.getMessage();
+        }
+        return (path.isEmpty() ? "" : "'" + path + "': ") + e.getOriginalMessage();
+    }
+
+    private static boolean isInteger(Class<?> type) {
+        return type == Integer.class || type == int.class || type == Long.class || type == long.class
+                || type == Short.class || type == short.class;
     }
 
     private static String cleanMessage(String msg, Object value) {
-        if (msg != null && msg.startsWith("'") && msg.contains("is not a duration")) {
+        if (msg != null && msg.startsWith("'") && (msg.contains("is not a duration") || msg.contains("is not a size")
+                || msg.contains("is too large"))) {
             return msg;
         }
         if (msg != null && msg.equals("negative")) {
-            return "'" + value + "' must not be negative";
+            return ZoneError.quote(value) + " must not be negative";
         }
-        return "invalid value '" + value + "'" + (msg != null && !msg.startsWith("Cannot") ? ": " + msg : "");
+        return "invalid value " + ZoneError.quote(value) + (msg != null && !msg.startsWith("Cannot") ? ": " + msg : "");
     }
 
     private static String describe(Class<?> type) {

@@ -1,11 +1,9 @@
 package dev.geosteer.health;
 
 import dev.geosteer.config.Yaml;
-import dev.geosteer.config.YamlLocations;
 import dev.geosteer.zone.ZoneError;
 import dev.geosteer.zone.ZoneException;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,35 +41,31 @@ public final class AdminState {
     }
 
     /**
-     * Reads the drain selectors. A missing file drains nothing.
+     * Reads the drain selectors of {@code bytes} (the file's content, {@code shown} its name). Empty
+     * content drains nothing.
      *
-     * @throws ZoneException when the file cannot be read or is not YAML of this shape (then none of it applies)
+     * @throws ZoneException when the content is not YAML of this shape (a syntax error, a duplicate key,
+     *                       a wrong type): then none of it applies
      */
-    public static Parsed read(Path file, Predicate<String> known) throws ZoneException {
-        String shown = file.toString();
-        Yaml.Document<FileModel> doc = Yaml.read(file, FileModel.class, FileModel::new);
-        if (doc == null || doc.value().drain == null) {
-            return new Parsed(List.of(), List.of());
-        }
+    public static Parsed parse(String shown, byte[] bytes, Predicate<String> known) throws ZoneException {
+        Yaml.Document<FileModel> doc = Yaml.parse(shown, bytes, FileModel.class, FileModel::new);
+        doc.throwIfAny(List.of());
         FileModel model = doc.value();
-        byte[] bytes = doc.bytes();
-        YamlLocations where = YamlLocations.index(bytes);
         List<ZoneError> problems = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         List<Drain> out = new ArrayList<>();
-        for (int i = 0; i < model.drain.size(); i++) {
+        for (int i = 0; model.drain != null && i < model.drain.size(); i++) {
             String raw = model.drain.get(i);
             String selector = normalize(raw);
             String path = "drain[" + i + "]";
             if (selector == null) {
-                problems.add(new ZoneError(shown, where.line(path), where.column(path),
-                        "'" + raw + "': write zone/pool or zone/pool/origin, e.g. example.test/eu/par1 (ignored)"));
+                problems.add(doc.where().error(shown, path, ZoneError.quote(raw)
+                        + ": write zone/pool or zone/pool/origin, e.g. example.test/eu/par1 (ignored)"));
                 continue;
             }
             if (!known.test(selector)) {
-                problems.add(new ZoneError(shown, where.line(path), where.column(path),
-                        "'" + raw + "': no such pool or origin in the served steering files (it drains nothing until"
-                                + " one exists)"));
+                problems.add(doc.where().error(shown, path, ZoneError.quote(raw)
+                        + ": no such pool or origin in the served steering files (it drains nothing until one exists)"));
             }
             if (seen.add(selector)) {
                 out.add(Drain.file(selector, raw.trim(), shown));

@@ -2,7 +2,6 @@ package dev.geosteer.steer;
 
 import dev.geosteer.config.SteeringLoader;
 import dev.geosteer.config.Yaml;
-import dev.geosteer.config.YamlLocations;
 import dev.geosteer.geo.GeoIndex;
 import dev.geosteer.health.HealthView;
 import dev.geosteer.health.MonitorSpec;
@@ -60,47 +59,45 @@ public final class SteeringCompiler implements SteeringLoader {
     }
 
     @Override
-    public Prepared prepare(Path steerFile, ZoneLoader.ParsedZone zone) throws ZoneException {
-        String shown = steerFile.toString();
-        Yaml.Document<SteeringFile> doc = Yaml.read(steerFile, SteeringFile.class, SteeringFile::new);
-        if (doc == null) {
-            return null;
-        }
-        SteeringFile file = doc.value();
-        byte[] bytes = doc.bytes();
-        Checker c = new Checker(shown, YamlLocations.index(bytes), zone);
-        PreparedSteering prepared = c.check(file);
-        if (!c.errors.isEmpty()) {
-            throw new ZoneException(c.errors);
-        }
+    public Prepared prepare(String shown, byte[] yaml, ZoneLoader.ParsedZone zone) throws ZoneException {
+        Yaml.Document<SteeringFile> doc = Yaml.parse(shown, yaml, SteeringFile.class, SteeringFile::new);
+        Checker c = new Checker(doc, zone);
+        PreparedSteering prepared = c.check(doc.value());
+        doc.throwIfAny(c.errors);
         return prepared;
     }
 
     /** One pass of checks over one file; collects every error. */
     private final class Checker implements Policy.Problems {
-        final String file;
-        final YamlLocations where;
+        final Yaml.Document<SteeringFile> doc;
         final ZoneLoader.ParsedZone zone;
         final List<ZoneError> errors = new ArrayList<>();
+        /** Monitors and pools that are defined but have errors: references to them are not errors too. */
+        final java.util.Set<String> brokenMonitors = new java.util.HashSet<>();
+        final java.util.Set<String> brokenPools = new java.util.HashSet<>();
 
-        Checker(String file, YamlLocations where, ZoneLoader.ParsedZone zone) {
-            this.file = file;
-            this.where = where;
+        Checker(Yaml.Document<SteeringFile> doc, ZoneLoader.ParsedZone zone) {
+            this.doc = doc;
             this.zone = zone;
         }
 
         @Override
         public void add(String path, String message) {
-            errors.add(new ZoneError(file, where.line(path), where.column(path), "'" + path + "': " + message));
+            ZoneError e = doc.error(path, "'" + path + "': " + message);
+            if (e != null) {
+                errors.add(e);
+            }
         }
 
         PreparedSteering check(SteeringFile f) {
-            String shown = file;
+            String shown = doc.file();
             Map<String, MonitorSpec> monitors = new LinkedHashMap<>();
             f.monitors.forEach((name, m) -> {
                 MonitorSpec spec = monitor("monitors." + name, name, m);
                 if (spec != null) {
                     monitors.put(name, spec);
+                } else {
+                    brokenMonitors.add(name);
                 }
             });
             Map<String, Pool> pools = new LinkedHashMap<>();
@@ -108,6 +105,8 @@ public final class SteeringCompiler implements SteeringLoader {
                 Pool pool = pool("pools." + name, name, p, monitors);
                 if (pool != null) {
                     pools.put(name, pool);
+                } else {
+                    brokenPools.add(name);
                 }
             });
             List<PreparedBalancer> balancers = new ArrayList<>();
@@ -121,8 +120,7 @@ public final class SteeringCompiler implements SteeringLoader {
                         add(path, "balancer " + name + " is defined twice");
                     } else {
                         names.put(name, balancers.size());
-                        balancers.add(pb.at(new ZoneError(shown, where.line(path), where.column(path), "'" + path
-                                + "'")));
+                        balancers.add(pb.at(doc.where().error(shown, path, "'" + path + "'")));
                     }
                 }
             });
@@ -132,13 +130,14 @@ public final class SteeringCompiler implements SteeringLoader {
         MonitorSpec monitor(String path, String name, SteeringFile.Monitor m) {
             int before = errors.size();
             String type = m.type == null ? "" : m.type.toLowerCase(Locale.ROOT);
-            if (!List.of("http", "https", "tcp").contains(type)) {
-                add(path + ".type", "'" + m.type + "' is not a monitor type (http, https, tcp)");
+            boolean knownType = List.of("http", "https", "tcp").contains(type);
+            if (!knownType) {
+                add(path + ".type", ZoneError.quote(m.type) + " is not a monitor type (http, https, tcp)");
             }
             int port = m.port != null ? m.port : type.equals("https") ? 443 : type.equals("http") ? 80 : -1;
             if (m.port == null && type.equals("tcp")) {
                 add(path, "a tcp monitor needs a 'port'");
-            } else if (port < 1 || port > 65535) {
+            } else if ((knownType || m.port != null) && (port < 1 || port > 65535)) {
                 add(path + ".port", "port " + port + " is not within 1..65535");
             }
             if (m.path == null || !m.path.startsWith("/")) {
@@ -235,7 +234,7 @@ public final class SteeringCompiler implements SteeringLoader {
             if (p.monitor != null) {
                 poolMonitor = monitors.get(p.monitor);
                 if (poolMonitor == null) {
-                    add(path + ".monitor", "no monitor named '" + p.monitor + "'" + known(monitors.keySet()));
+                    missingMonitor(path + ".monitor", p.monitor, monitors);
                 }
             }
             if (p.origins == null || p.origins.isEmpty()) {
@@ -267,7 +266,7 @@ public final class SteeringCompiler implements SteeringLoader {
                 if (o.monitor != null) {
                     monitor = monitors.get(o.monitor);
                     if (monitor == null) {
-                        add(op + ".monitor", "no monitor named '" + o.monitor + "'" + known(monitors.keySet()));
+                        missingMonitor(op + ".monitor", o.monitor, monitors);
                     }
                 }
                 if (address != null) {
@@ -395,7 +394,7 @@ public final class SteeringCompiler implements SteeringLoader {
             if (b.fallbackPool != null) {
                 fallback = pools.get(b.fallbackPool);
                 if (fallback == null) {
-                    add(path + ".fallback_pool", "no pool named '" + b.fallbackPool + "'" + known(pools.keySet()));
+                    missingPool(path + ".fallback_pool", b.fallbackPool, pools);
                 }
             }
             Policy.Settings settings = new Policy.Settings(defaults == null ? List.of() : defaults, regions);
@@ -419,7 +418,7 @@ public final class SteeringCompiler implements SteeringLoader {
             for (int i = 0; i < names.size(); i++) {
                 Pool p = pools.get(names.get(i));
                 if (p == null) {
-                    add(path + "[" + i + "]", "no pool named '" + names.get(i) + "'" + known(pools.keySet()));
+                    missingPool(path + "[" + i + "]", names.get(i), pools);
                     return null;
                 }
                 if (out.contains(p)) {
@@ -459,6 +458,20 @@ public final class SteeringCompiler implements SteeringLoader {
                 }
             }
             return pools == null ? null : new Balancer.Net(bytes, prefix, max == 128, cidr, pools);
+        }
+
+        /** A reference to a monitor that is not defined; one that is defined with errors was reported already. */
+        void missingMonitor(String path, String name, Map<String, MonitorSpec> monitors) {
+            if (!brokenMonitors.contains(name)) {
+                add(path, "no monitor named " + ZoneError.quote(name) + known(monitors.keySet()));
+            }
+        }
+
+        /** A reference to a pool that is not defined; one that is defined with errors was reported already. */
+        void missingPool(String path, String name, Map<String, Pool> pools) {
+            if (!brokenPools.contains(name)) {
+                add(path, "no pool named " + ZoneError.quote(name) + known(pools.keySet()));
+            }
         }
 
         String known(java.util.Collection<String> names) {

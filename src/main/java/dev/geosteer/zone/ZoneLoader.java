@@ -43,6 +43,12 @@ public final class ZoneLoader {
         }
     }
 
+    /** Records a zone may hold unless told otherwise ({@code limits.zone_max_records}). */
+    public static final long DEFAULT_MAX_RECORDS = 2_000_000;
+
+    /** Syntax errors reported per file before giving up: enough to fix a file in one go. */
+    static final int MAX_SYNTAX_ERRORS = 100;
+
     /** Parses the file: syntax errors and records outside the zone are reported here. */
     public static ParsedZone parse(Path file) throws ZoneException {
         String shown = file.toString();
@@ -56,66 +62,257 @@ public final class ZoneLoader {
     }
 
     public static ParsedZone parse(String shown, Path file, byte[] bytes, Name defaultOrigin) throws ZoneException {
-        LineTrackingStream in = new LineTrackingStream(bytes);
+        return parse(shown, file, bytes, defaultOrigin, DEFAULT_MAX_RECORDS);
+    }
+
+    /**
+     * Parses a zone file's content. A bad record does not stop the parse: it is reported and parsing
+     * resumes after it, as if it were not there, so that every bad record is reported at once (up to
+     * {@value #MAX_SYNTAX_ERRORS}). More than {@code maxRecords} records ({@code $GENERATE}d ones
+     * included) stop it at the record that crosses the limit.
+     */
+    public static ParsedZone parse(String shown, Path file, byte[] bytes, Name defaultOrigin, long maxRecords)
+            throws ZoneException {
         List<Record> records = new ArrayList<>();
         List<Integer> lines = new ArrayList<>();
-        try (Master master = new Master(in, defaultOrigin)) {
-            master.disableIncludes(true);
-            master.expandGenerate(false); // expanded below, after checking how much each would make
-            while (true) {
-                in.mark();
-                Record r = master.nextRecord();
-                if (r == null) {
-                    break;
+        List<ZoneError> syntax = new ArrayList<>();
+        List<Map.Entry<org.xbill.DNS.Generator, Integer>> generators = new ArrayList<>();
+        Resume at = new Resume(0, 1, defaultOrigin, -1, new byte[0]);
+        Directives directives = new Directives(bytes, defaultOrigin);
+        while (at != null) {
+            LineTrackingStream in = new LineTrackingStream(bytes, at.offset, at.line, at.ownerPrefix);
+            Master master = new Master(in, at.origin, at.ttl);
+            Resume next = null;
+            try {
+                master.disableIncludes(true);
+                master.expandGenerate(false); // expanded below, after checking how much each would make
+                while (true) {
+                    in.mark();
+                    Record r = master.nextRecord();
+                    if (r == null) {
+                        break;
+                    }
+                    if (records.size() >= maxRecords) {
+                        syntax.add(new ZoneError(shown, in.recordStartLine(), "the zone has more than " + maxRecords
+                                + " records (limits.zone_max_records): not loaded"));
+                        throw new ZoneException(syntax);
+                    }
+                    records.add(r);
+                    lines.add(in.recordStartLine());
                 }
-                records.add(r);
-                lines.add(in.recordStartLine());
+            } catch (TextParseException e) {
+                // dnsjava counts lines from where this Master started
+                ZoneError err = dnsjavaError(shown, e, in.recordStartLine(), at.line - 1);
+                syntax.add(new ZoneError(shown, lineOfProblem(bytes, err.line(), in.recordStartLine()),
+                        shorten(err.reason())));
+                next = resumeAfter(bytes, at, in, directives, records);
+            } catch (IOException | RuntimeException e) {
+                syntax.add(new ZoneError(shown, in.recordStartLine(), shorten(String.valueOf(e.getMessage()))));
+                next = resumeAfter(bytes, at, in, directives, records);
+            } finally {
+                collectGenerators(master, in, generators);
+                master.close();
             }
-            expandGenerates(shown, bytes, master, records, lines);
-        } catch (TextParseException e) {
-            ZoneError err = dnsjavaError(shown, e, in.recordStartLine());
-            throw new ZoneException(new ZoneError(shown, lineOfProblem(bytes, err.line(), in.recordStartLine()),
-                    err.reason()));
-        } catch (IOException | RuntimeException e) {
-            throw new ZoneException(new ZoneError(shown, in.recordStartLine(), String.valueOf(e.getMessage())));
+            if (next != null && syntax.size() >= MAX_SYNTAX_ERRORS) {
+                syntax.add(new ZoneError(shown, 0, "stopped after " + MAX_SYNTAX_ERRORS + " errors"));
+                next = null;
+            }
+            at = next;
         }
-        return ParsedZone.of(shown, file, records, lines);
+        expandGenerates(shown, generators, records, lines, maxRecords, syntax);
+        return ParsedZone.of(shown, file, records, lines, syntax);
+    }
+
+    /** Where and how a new Master takes over after a bad record. */
+    private record Resume(int offset, int line, Name origin, long ttl, byte[] ownerPrefix) {
+    }
+
+    /**
+     * Resumes after the entry (record or directive) that failed: at the next line that starts an entry,
+     * with the {@code $ORIGIN} and {@code $TTL} in force there, and the owner of the last good record
+     * for a line that starts blank (as if the bad entry were not in the file). Null at the end of the file.
+     */
+    private static Resume resumeAfter(byte[] bytes, Resume from, LineTrackingStream in, Directives directives,
+                                      List<Record> records) {
+        int badLine = in.entryStartLine() > 0 ? in.entryStartLine() : in.recordStartLine();
+        int offset = from.offset;
+        int line = from.line;
+        while (line < badLine && offset < bytes.length) { // to the start of the bad entry
+            if (bytes[offset++] == '\n') {
+                line++;
+            }
+        }
+        int end = endOfEntry(bytes, offset);
+        line += countNewlines(bytes, offset, end);
+        offset = end;
+        // Skip blank and comment-only lines: the owner of a line that starts blank comes from the last record.
+        while (offset < bytes.length && isBlankLine(bytes, offset)) {
+            int eol = lineEnd(bytes, offset);
+            offset = eol < bytes.length ? eol + 1 : eol;
+            line++;
+        }
+        if (offset >= bytes.length) {
+            return null;
+        }
+        directives.advanceTo(offset);
+        Record last = records.isEmpty() ? null : records.get(records.size() - 1);
+        long ttl = directives.ttl >= 0 ? directives.ttl : last != null ? last.getTTL() : -1;
+        byte[] prefix = new byte[0];
+        if ((bytes[offset] == ' ' || bytes[offset] == '\t') && last != null) {
+            prefix = last.getName().toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        }
+        return new Resume(offset, line, directives.origin, ttl, prefix);
+    }
+
+    /** Ends of line in {@code bytes[from, end)}. */
+    private static int countNewlines(byte[] bytes, int from, int end) {
+        int n = 0;
+        for (int i = from; i < end; i++) {
+            if (bytes[i] == '\n') {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The offset just after the entry that starts at {@code start}: the first end of line outside
+     * parentheses, quotes and comments.
+     */
+    static int endOfEntry(byte[] bytes, int start) {
+        int depth = 0;
+        boolean quoted = false;
+        boolean comment = false;
+        for (int i = start; i < bytes.length; i++) {
+            byte c = bytes[i];
+            if (c == '\n') {
+                comment = false;
+                quoted = false; // a quote does not span lines in a master file
+                if (depth == 0) {
+                    return i + 1;
+                }
+            } else if (comment) {
+                continue;
+            } else if (c == '\\' && i + 1 < bytes.length && bytes[i + 1] != '\n') {
+                i++;
+            } else if (c == '"') {
+                quoted = !quoted;
+            } else if (!quoted && c == ';') {
+                comment = true;
+            } else if (!quoted && c == '(') {
+                depth++;
+            } else if (!quoted && c == ')' && depth > 0) {
+                depth--;
+            }
+        }
+        return bytes.length;
+    }
+
+    private static int lineEnd(byte[] bytes, int offset) {
+        int i = offset;
+        while (i < bytes.length && bytes[i] != '\n') {
+            i++;
+        }
+        return i;
+    }
+
+    private static boolean isBlankLine(byte[] bytes, int offset) {
+        for (int i = offset; i < bytes.length && bytes[i] != '\n'; i++) {
+            byte c = bytes[i];
+            if (c == ';') {
+                return true;
+            }
+            if (c != ' ' && c != '\t' && c != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The {@code $ORIGIN} and {@code $TTL} in force at an offset, read forward through the file (they
+     * are what a new Master must start with when parsing resumes). Directives that do not parse are
+     * skipped: they were reported as errors.
+     */
+    private static final class Directives {
+        private final byte[] bytes;
+        private int scanned;
+        Name origin;
+        long ttl = -1;
+
+        Directives(byte[] bytes, Name origin) {
+            this.bytes = bytes;
+            this.origin = origin;
+        }
+
+        void advanceTo(int offset) {
+            while (scanned < offset && scanned < bytes.length) {
+                int end = Math.min(lineEnd(bytes, scanned), offset);
+                if (bytes[scanned] == '$') {
+                    String[] words = new String(bytes, scanned, end - scanned, java.nio.charset.StandardCharsets.UTF_8)
+                            .split(";", 2)[0].trim().split("\\s+");
+                    try {
+                        if (words.length >= 2 && words[0].equalsIgnoreCase("$ORIGIN")) {
+                            origin = Name.fromString(words[1], Name.root);
+                        } else if (words.length >= 2 && words[0].equalsIgnoreCase("$TTL")) {
+                            ttl = org.xbill.DNS.TTL.parseTTL(words[1]);
+                        }
+                    } catch (TextParseException | NumberFormatException e) {
+                        // reported as an error where it was parsed
+                    }
+                }
+                scanned = end + 1;
+            }
+        }
+    }
+
+    /** The {@code $GENERATE}s a Master read, with their lines (one that failed to parse has no generator). */
+    private static void collectGenerators(Master master, LineTrackingStream in,
+                                          List<Map.Entry<org.xbill.DNS.Generator, Integer>> out) {
+        java.util.Iterator<org.xbill.DNS.Generator> it = master.generators();
+        java.util.Iterator<Integer> lines = in.generateLines().iterator();
+        while (it.hasNext()) {
+            out.add(Map.entry(it.next(), lines.hasNext() ? lines.next() : 0));
+        }
     }
 
     /** Records one {@code $GENERATE} may make: a typo in a range must not exhaust the heap or hang the load. */
     static final long MAX_GENERATED = 65_536;
 
     /** Expands the {@code $GENERATE} directives in file order, refusing ranges that make too many records. */
-    private static void expandGenerates(String shown, byte[] bytes, Master master, List<Record> records,
-                                        List<Integer> lines) throws IOException, ZoneException {
-        java.util.Iterator<org.xbill.DNS.Generator> it = master.generators();
-        if (!it.hasNext()) {
-            return;
-        }
-        String[] text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).split("\n", -1);
-        int searchFrom = 0;
-        while (it.hasNext()) {
-            org.xbill.DNS.Generator g = it.next();
-            int line = 0;
-            for (int i = searchFrom; i < text.length; i++) {
-                if (text[i].regionMatches(true, 0, "$GENERATE", 0, 9)) {
-                    line = i + 1;
-                    searchFrom = i + 1;
-                    break;
-                }
-            }
+    private static void expandGenerates(String shown, List<Map.Entry<org.xbill.DNS.Generator, Integer>> generators,
+                                        List<Record> records, List<Integer> lines, long maxRecords,
+                                        List<ZoneError> syntax) throws ZoneException {
+        for (Map.Entry<org.xbill.DNS.Generator, Integer> e : generators) {
+            org.xbill.DNS.Generator g = e.getKey();
+            int line = e.getValue();
             long count = g.step <= 0 ? Long.MAX_VALUE : (g.end - g.start) / g.step + 1;
+            String range = "$GENERATE " + g.start + "-" + g.end + (g.step == 1 ? "" : "/" + g.step);
             if (count > MAX_GENERATED) {
-                throw new ZoneException(new ZoneError(shown, line, "$GENERATE " + g.start + "-" + g.end
-                        + (g.step == 1 ? "" : "/" + g.step) + " would make " + count + " records; at most "
+                syntax.add(new ZoneError(shown, line, range + " would make " + count + " records; at most "
                         + MAX_GENERATED + " per directive"));
+                throw new ZoneException(syntax);
             }
-            Record r;
-            while ((r = g.nextRecord()) != null) {
-                records.add(r);
-                lines.add(line);
+            if (records.size() + count > maxRecords) {
+                syntax.add(new ZoneError(shown, line, range + " would bring the zone to " + (records.size() + count)
+                        + " records, more than limits.zone_max_records (" + maxRecords + "): not loaded"));
+                throw new ZoneException(syntax);
+            }
+            try {
+                Record r;
+                while ((r = g.nextRecord()) != null) {
+                    records.add(r);
+                    lines.add(line);
+                }
+            } catch (IOException | RuntimeException ex) {
+                syntax.add(new ZoneError(shown, line, shorten(String.valueOf(ex.getMessage()))));
             }
         }
+    }
+
+    /** dnsjava quotes the offending text in its messages: keep a short excerpt of it. */
+    private static String shorten(String message) {
+        return ZoneError.escape(message, 160);
     }
 
     /**
@@ -141,11 +338,11 @@ public final class ZoneLoader {
         return l;
     }
 
-    private static ZoneError dnsjavaError(String file, TextParseException e, int fallbackLine) {
+    private static ZoneError dnsjavaError(String file, TextParseException e, int fallbackLine, int lineOffset) {
         String msg = String.valueOf(e.getMessage());
         Matcher m = DNSJAVA_POSITION.matcher(msg);
         if (m.matches()) {
-            return new ZoneError(file, Integer.parseInt(m.group(1)), m.group(2));
+            return new ZoneError(file, Integer.parseInt(m.group(1)) + lineOffset, m.group(2));
         }
         if (msg.contains("$INCLUDE")) {
             msg = "$INCLUDE is not supported: keep each zone in one file";
@@ -319,9 +516,10 @@ public final class ZoneLoader {
         private final List<ZoneError> errors;
         private final List<ZoneError> warnings;
         private final int recordCount;
+        private final long digest;
 
         private ParsedZone(String file, Path path, Name origin, Map<Name, Map<Integer, List<Record>>> byName,
-                           List<ZoneError> errors, List<ZoneError> warnings, int recordCount) {
+                           List<ZoneError> errors, List<ZoneError> warnings, int recordCount, long digest) {
             this.file = file;
             this.path = path;
             this.origin = origin;
@@ -329,9 +527,11 @@ public final class ZoneLoader {
             this.errors = errors;
             this.warnings = warnings;
             this.recordCount = recordCount;
+            this.digest = digest;
         }
 
-        static ParsedZone of(String file, Path path, List<Record> records, List<Integer> lineList) throws ZoneException {
+        static ParsedZone of(String file, Path path, List<Record> records, List<Integer> lineList,
+                             List<ZoneError> syntax) throws ZoneException {
             Name origin = null;
             for (Record r : records) {
                 if (r.getType() == Type.SOA) {
@@ -340,12 +540,15 @@ public final class ZoneLoader {
                 }
             }
             if (origin == null) {
-                throw new ZoneException(new ZoneError(file, 0, "no SOA record: cannot tell the zone apex"));
+                // With syntax errors, the SOA may be the bad record: those errors say it better.
+                throw new ZoneException(syntax.isEmpty()
+                        ? List.of(new ZoneError(file, 0, "no SOA record: cannot tell the zone apex")) : syntax);
             }
-            List<ZoneError> errors = new ArrayList<>();
+            List<ZoneError> errors = new ArrayList<>(syntax);
             List<ZoneError> warnings = new ArrayList<>();
             Map<Name, Map<Integer, List<Record>>> byName = new LinkedHashMap<>(records.size());
             int count = 0;
+            long digest = 0;
             for (int i = 0; i < records.size(); i++) {
                 Record r = records.get(i);
                 int line = lineList.get(i);
@@ -370,14 +573,17 @@ public final class ZoneLoader {
                 }
                 set.add(r, line);
                 count++;
+                digest += (r.hashCode() + 0x9E3779B97F4A7C15L) * 0xBF58476D1CE4E5B9L; // order-independent
             }
-            return new ParsedZone(file, path, origin, byName, errors, warnings, count);
+            return new ParsedZone(file, path, origin, byName, errors, warnings, count, digest);
         }
 
         public String file() { return file; }
         public Path path() { return path; }
         public Name origin() { return origin; }
         public int recordCount() { return recordCount; }
+        /** A digest of the records (not their order, comments or layout): equal digests, same data. */
+        public long digest() { return digest; }
         List<ZoneError> errors() { return errors; }
         /** Accepted oddities worth a log line (e.g. TTLs differing inside an RRset). */
         public List<ZoneError> warnings() { return warnings; }

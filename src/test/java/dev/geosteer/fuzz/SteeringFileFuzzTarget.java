@@ -92,7 +92,7 @@ class SteeringFileFuzzTarget {
         Zone zone;
         Steering steering;
         try {
-            prepared = World.COMPILER.prepare(World.STEER_FILE, World.PARSED);
+            prepared = World.COMPILER.prepare(World.STEER_FILE.toString(), yaml, World.PARSED);
             if (prepared == null) {
                 throw new AssertionError("prepare returned null (no file) for an existing file");
             }

@@ -223,4 +223,82 @@ class SteeringFileTest {
         assertThat(catalog.refresh().errors()).isNotEmpty();
         assertThat(catalog.current().all()).singleElement().isSameAs(before);
     }
+
+    @Test
+    void rejectsADuplicateKeyAtTheSecondOne() throws Exception {
+        assertThat(load("""
+                pools:
+                  eu:
+                    origins:
+                      - { name: a, address: 192.0.2.10 }
+                  eu:
+                    origins:
+                      - { name: b, address: 192.0.2.11 }
+                balancers:
+                  www:
+                    default_pools: [eu]
+                    ttl: 30
+                    ttl: 60
+                """)).containsExactly(
+                file() + ":5:3: duplicate key 'eu' (first at line 2): a key may appear only once in a map",
+                file() + ":12:5: duplicate key 'ttl' (first at line 11): a key may appear only once in a map");
+    }
+
+    @Test
+    void rejectsAFractionWhereAWholeNumberIsExpected() throws Exception {
+        assertThat(load(GOOD.replace("steering: failover", "steering: failover\n    ttl: 30.5")))
+                .containsExactly(file() + ":8:5: 'balancers.www.ttl': 30.5 is not a whole number");
+    }
+
+    @Test
+    void reportsEveryWrongValueAtOnceAtItsKey() throws Exception {
+        assertThat(load("""
+                pools:
+                  eu:
+                    weight: heavy
+                    origins:
+                      - { name: a, address: 192.0.2.10, weight: [1] }
+                balancers:
+                  www:
+                    steering: failover
+                    colour: blue
+                    ttl: 1.5
+                    default_pools: [eu]
+                """)).containsExactly(
+                file() + ":3:5: 'pools.eu.weight': wrong type, expected a number",
+                file() + ":5:41: 'pools.eu.origins[0].weight': wrong type, expected a number",
+                file() + ":9:5: unknown key 'colour' in balancers.www; known keys: default_pools, fallback_pool,"
+                        + " max_answers, nets, regions, steering, ttl",
+                file() + ":10:5: 'balancers.www.ttl': 1.5 is not a whole number");
+    }
+
+    @Test
+    void aBadMonitorOrPoolDoesNotCascadeIntoErrorsAboutTheirNames() throws Exception {
+        assertThat(load("""
+                monitors:
+                  web:
+                    type: gopher
+                pools:
+                  eu:
+                    monitor: web
+                    origins:
+                      - { name: a, address: 192.0.2.10 }
+                  us:
+                    origins:
+                      - { name: b, address: 192.0.2.300 }
+                balancers:
+                  www:
+                    default_pools: [eu, us]
+                    fallback_pool: us
+                """)).containsExactly(
+                file() + ":3:5: 'monitors.web.type': 'gopher' is not a monitor type (http, https, tcp)",
+                file() + ":11:20: 'pools.us.origins[0].address': '192.0.2.300' is not an IP address");
+    }
+
+    @Test
+    void aYamlSyntaxErrorIsOneLineAtItsPlace() throws Exception {
+        assertThat(load("pools:\n  eu:\n    origins: []\n bad: 1\n")).containsExactly(file()
+                + ":4:2: YAML syntax: expected <block end>, but found '<block mapping start>' (while parsing a block"
+                + " mapping started at line 1)");
+    }
 }

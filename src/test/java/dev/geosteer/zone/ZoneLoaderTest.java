@@ -166,4 +166,76 @@ class ZoneLoaderTest {
         assertThat(errors(HEAD + "www A 192.0.2.9\n$GENERATE 1-4214748364 x$ CNAME www\n"))
                 .singleElement().asString().contains(":6: ").contains("at most 65536");
     }
+
+    @Test
+    void reportsEveryBadRecordOfAFileInOneRun() {
+        List<String> errors = errors(HEAD + """
+                www   A     192.0.2.300
+                ok1   A     192.0.2.1
+                mail  MX    ten mail.example.org.
+                      AAAA  2001:db8::1
+                txt   TXT   "unclosed
+                $TTL  soon
+                ok2   AAAA  not-an-address
+                ok3   A     192.0.2.3
+                """);
+        assertThat(errors).hasSize(5);
+        assertThat(errors.get(0)).contains(":5: ").contains("192.0.2.300");
+        assertThat(errors.get(1)).contains(":7: ");
+        assertThat(errors.get(2)).contains(":9: ");
+        assertThat(errors.get(3)).contains(":10: ");
+        assertThat(errors.get(4)).contains(":11: ").contains("not-an-address");
+    }
+
+    @Test
+    void parsingResumesWithTheOriginTtlAndOwnerInForce() throws Exception {
+        Path f = dir.resolve("r.test.zone");
+        Files.writeString(f, HEAD + """
+                $ORIGIN sub.r.test.
+                $TTL 120
+                host  A     192.0.2.7
+                bad   A     nope
+                      AAAA  2001:db8::7
+                other CNAME host
+                """);
+        ZoneLoader.ParsedZone parsed = ZoneLoader.parse(f);
+        assertThat(parsed.errors()).singleElement().asString().contains(":8: ");
+        // as if the bad line were not there: the blank owner is host's, the origin and TTL those set above
+        assertThat(parsed.typesAt(Name.fromString("host.sub.r.test."))).contains(Type.A, Type.AAAA);
+        assertThat(parsed.typesAt(Name.fromString("other.sub.r.test."))).contains(Type.CNAME);
+        assertThat(parsed.byName().get(Name.fromString("other.sub.r.test.")).get(Type.CNAME).get(0).getTTL())
+                .isEqualTo(120);
+    }
+
+    @Test
+    void aGenerateBombStopsAtTheLineThatCrossesTheRecordLimit() throws Exception {
+        Path f = dir.resolve("bomb.test.zone");
+        Files.writeString(f, HEAD + "$GENERATE 1-65536 a$ A 10.0.0.1\n$GENERATE 1-65536 b$ A 10.0.0.2\n"
+                + "$GENERATE 1-65536 c$ A 10.0.0.3\n");
+        ZoneException e = catchThrowableOfType(ZoneException.class,
+                () -> ZoneLoader.parse(f.toString(), f, Files.readAllBytes(f), Name.fromString("bomb.test."), 100_000));
+        assertThat(e.errors()).singleElement().asString().isEqualTo(f + ":6: $GENERATE 1-65536 would bring the zone"
+                + " to 131075 records, more than limits.zone_max_records (100000): not loaded");
+        assertThat(ZoneLoader.parse(f.toString(), f, Files.readAllBytes(f), Name.fromString("bomb.test."), 200_000)
+                .recordCount()).isEqualTo(3 + 3 * 65536);
+    }
+
+    @Test
+    void tooManyRecordsStopAtTheRecordThatCrossesTheLimit() throws Exception {
+        Path f = dir.resolve("many.test.zone");
+        Files.writeString(f, HEAD + "a A 192.0.2.1\nb A 192.0.2.2\nc A 192.0.2.3\n");
+        ZoneException e = catchThrowableOfType(ZoneException.class,
+                () -> ZoneLoader.parse(f.toString(), f, Files.readAllBytes(f), Name.fromString("many.test."), 4));
+        assertThat(e.errors()).singleElement().asString()
+                .isEqualTo(f + ":6: the zone has more than 4 records (limits.zone_max_records): not loaded");
+    }
+
+    @Test
+    void anErrorQuotesAShortEscapedExcerptOfTheFileOnly() {
+        String junk = "\u001b[31m" + "S3CRET".repeat(2000) + "\u0007";
+        List<String> errors = errors(HEAD + "www A " + junk + "\n");
+        assertThat(errors).singleElement().asString().contains(":5: ").doesNotContain("\u001b").doesNotContain("\u0007")
+                .contains("\\x1b");
+        assertThat(errors.get(0).length()).isLessThan(400);
+    }
 }
