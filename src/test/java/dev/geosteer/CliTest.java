@@ -90,6 +90,111 @@ class CliTest {
     }
 
     @Test
+    void checkReportsEveryErrorOfTheConfigFileAtItsKey() throws Exception {
+        Path cfg = dir.resolve("geosteer.yaml");
+        Files.writeString(cfg, """
+                listen: ["127.0.0.1:5353", "nowhere:53"]
+                limits:
+                  udp_max_size: 100
+                  tcp_idle: 3s
+                  tcp_max_message: 4096.5
+                reload:
+                  interval: 10ms
+                query_log:
+                  sample: 0.5
+                  sample: 0.7
+                """);
+        Run r = run("check", "--config", cfg.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err().lines().toList()).containsExactly(
+                cfg + ":1:28: 'listen': 'nowhere:53': the address must be an IP literal",
+                cfg + ":3:3: 'limits.udp_max_size' must be within 512..65535",
+                cfg + ":4:3: unknown key 'tcp_idle' in limits; known keys: mmdb_max_bytes, steering_file_max_bytes,"
+                        + " tcp_idle_timeout, tcp_max_connections, tcp_max_message, tcp_max_pending, tcp_max_per_client,"
+                        + " tcp_query_timeout, threads, udp_max_size, zone_file_max_bytes, zone_max_records",
+                cfg + ":5:3: 'limits.tcp_max_message': 4096.5 is not a whole number",
+                cfg + ":7:3: 'reload.interval' must be at least 100ms",
+                cfg + ":10:3: duplicate key 'sample' (first at line 9): a key may appear only once in a map");
+    }
+
+    @Test
+    void checkReportsAConfigSyntaxErrorInOneLine() throws Exception {
+        Path cfg = dir.resolve("geosteer.yaml");
+        Files.writeString(cfg, "listen: [\"127.0.0.1:5353\"\nlimits:\n  threads: 2\n");
+        Run r = run("check", "--config", cfg.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err().lines().toList()).singleElement().asString().isEqualTo(cfg + ":2:1: YAML syntax: expected ',' or ']', but got"
+                + " <scalar> (while parsing a flow sequence started at line 1)");
+    }
+
+    @Test
+    void checkReportsEveryBadRecordOfAZoneInOneRun() throws Exception {
+        Path z = Files.createDirectories(dir.resolve("zones"));
+        Path f = z.resolve("bad.test.zone");
+        Files.writeString(f, """
+                $TTL 60
+                @    SOA ns1 h 1 3600 600 86400 60
+                @    NS  ns1
+                ns1  A   192.0.2.1
+                a    A   192.0.2.256
+                b    MX  mail.bad.test.
+                c    AAAA 2001:db8::1::2
+                d    A   192.0.2.4
+                d    CNAME elsewhere.
+                """);
+        Run r = run("check", "--zones", z.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains(f + ":5: ").contains(f + ":6: ").contains(f + ":7: ")
+                .contains(f + ":9: d.bad.test. has a CNAME beside other data").contains("4 error(s)")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void checkNamesAnEmptyOrMissingZonesDirectory() throws Exception {
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        Run r = run("check", "--zones", empty.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains(empty + ": no zone files (*.zone) in this directory");
+        Run missing = run("check", "--zones", dir.resolve("nowhere").toString());
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains(dir.resolve("nowhere") + ": the zones directory does not exist");
+    }
+
+    @Test
+    void checkRefusesALinkOutOfTheZonesDirectoryWithoutShowingWhatItLeadsTo() throws Exception {
+        Path z = zones("example.test.zone");
+        Files.createSymbolicLink(z.resolve("env.zone"), Path.of("/proc/self/environ"));
+        Run r = run("check", "--zones", z.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains(z.resolve("env.zone") + ": a symbolic link to /proc/")
+                .doesNotContain("PATH=").doesNotContain("HOME=");
+        assertThat(r.out()).contains("ok example.test.");
+    }
+
+    @Test
+    void checkRefusesAGenerateBombWithItsLineUnderTheConfiguredLimit() throws Exception {
+        Path z = Files.createDirectories(dir.resolve("zones"));
+        Path f = z.resolve("bomb.test.zone");
+        Files.writeString(f, "$TTL 60\n@ SOA ns1 h 1 3600 600 86400 60\n@ NS ns1\nns1 A 192.0.2.1\n"
+                + "$GENERATE 1-60000 a$ A 10.0.0.1\n$GENERATE 1-60000 b$ A 10.0.0.2\n");
+        Path cfg = dir.resolve("geosteer.yaml");
+        Files.writeString(cfg, "zones_dir: zones\nlimits:\n  zone_max_records: 100000\n  zone_file_max_bytes: 1MiB\n");
+        Run r = run("check", "--config", cfg.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).startsWith(f + ":6: $GENERATE 1-60000 would bring the zone to 120003 records, more than"
+                + " limits.zone_max_records (100000): not loaded");
+    }
+
+    @Test
+    void checkRefusesAConfigFileOverOneMebibyte() throws Exception {
+        Path cfg = dir.resolve("geosteer.yaml");
+        Files.writeString(cfg, "#".repeat(2 << 20) + "\n");
+        Run r = run("check", "--config", cfg.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).startsWith(cfg + ": 2097153 bytes, more than the size limit of a geosteer.yaml (1048576)");
+    }
+
+    @Test
     void lookupExplainsASteeredAnswer() {
         Run r = run("lookup", "www.example.test", "A", "--client", "202.12.27.0/24", "--zones", "zones");
         assertThat(r.exit()).as(r.err()).isZero();

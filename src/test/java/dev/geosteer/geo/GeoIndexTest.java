@@ -111,4 +111,42 @@ class GeoIndexTest {
         assertThat(service.lastError()).isNull();
         assertThat(at(service.current(), "193.0.6.139").country()).isEqualTo("NL");
     }
+
+    @Test
+    void aHugeDatabaseIsRefusedBeforeItIsOpened() throws Exception {
+        Path geo = Files.createDirectories(dir.resolve("geo"));
+        Files.copy(resource("GeoIP2-City-Test.mmdb"), geo.resolve("a.mmdb"));
+        GeoService service = new GeoService(geo, List.of());
+        assertThat(service.refresh()).isTrue();
+        try (java.io.RandomAccessFile sparse = new java.io.RandomAccessFile(geo.resolve("b.mmdb").toFile(), "rw")) {
+            sparse.setLength(3L << 30); // 3 GiB of nothing: reading it used to take 17 s and 2 GB of memory
+        }
+        assertThat(service.refresh()).isFalse();
+        assertThat(service.lastError()).isEqualTo("geoip reload failed, keeping the previous databases: "
+                + geo.resolve("b.mmdb") + ": 3221225472 bytes, more than limits.mmdb_max_bytes (536870912):"
+                + " refused without reading it");
+        assertThat(at(service.current(), "214.78.120.1").subdivision()).as("old index kept").isEqualTo("US-CA");
+    }
+
+    @Test
+    void aDeletedDatabaseKeepsItsIndexUntilItIsBackOrAnExplicitReloadDropsIt() throws Exception {
+        Path geo = Files.createDirectories(dir.resolve("geo"));
+        Path db = geo.resolve("a.mmdb");
+        Files.copy(resource("GeoIP2-City-Test.mmdb"), db);
+        GeoService service = new GeoService(geo, List.of());
+        assertThat(service.refresh(true)).isTrue();
+        Files.delete(db); // rm, then cp: the copy is not there yet
+        assertThat(service.refresh()).isFalse();
+        assertThat(service.lastError()).contains("vanished").contains("a.mmdb");
+        assertThat(at(service.current(), "214.78.120.1").subdivision()).as("old index kept").isEqualTo("US-CA");
+        assertThat(service.refresh()).isFalse();
+        Files.copy(SHIPPED, db);
+        assertThat(service.refresh()).isTrue();
+        assertThat(service.lastError()).isNull();
+        assertThat(at(service.current(), "193.0.6.139").country()).isEqualTo("NL");
+        Files.delete(db);
+        assertThat(service.refresh()).isFalse();
+        assertThat(service.refresh(true)).as("an explicit reload takes the file as gone").isTrue();
+        assertThat(service.current().databases()).isEmpty();
+    }
 }

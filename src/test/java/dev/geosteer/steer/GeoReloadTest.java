@@ -64,4 +64,20 @@ class GeoReloadTest {
         TestServer.await("the fixed steering is served", Duration.ofSeconds(10),
                 () -> answer("2.2.3.0/24").equals("[192.0.2.3]"));
     }
+
+    @Test
+    void aDeletedDatabaseKeepsGeoSteeringUntilItsReplacementLoads() throws Exception {
+        server = TestServer.start(dir, "geo.test.zone", "geo.test.steer.yaml", "geoip/GeoIP2-City-Test.mmdb");
+        assertThat(answer("214.78.120.0/24")).isEqualTo("[192.0.2.5]");
+        Path db = dir.resolve("geoip/GeoIP2-City-Test.mmdb");
+        Files.delete(db); // rm, then cp: for a moment there is no database
+        long passes = server.server.reloadStatus().passes();
+        TestServer.await("five reload passes without the database", Duration.ofSeconds(20),
+                () -> server.server.reloadStatus().passes() >= passes + 5 || !answer("214.78.120.0/24").equals("[192.0.2.5]"));
+        assertThat(answer("214.78.120.0/24")).as("still steered by the deleted database").isEqualTo("[192.0.2.5]");
+        assertThat(server.server.reloadStatus().problems()).anyMatch(p -> p.toString().contains("vanished"));
+        Files.copy(Path.of("geoip/geo-whois-asn-country.mmdb"), db);
+        TestServer.await("the replacement is loaded", Duration.ofSeconds(20),
+                () -> answer("214.78.120.0/24").equals("[192.0.2.2]"));
+    }
 }

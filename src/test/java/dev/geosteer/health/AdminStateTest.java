@@ -1,0 +1,33 @@
+package dev.geosteer.health;
+
+import dev.geosteer.zone.ZoneError;
+import dev.geosteer.zone.ZoneException;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/** admin-state.yaml is read as strictly as every other YAML file. */
+class AdminStateTest {
+    static java.util.List<String> errors(String yaml) {
+        ZoneException e = catchThrowableOfType(ZoneException.class, () -> AdminState.parse("admin-state.yaml",
+                yaml.getBytes(StandardCharsets.UTF_8), s -> true));
+        assertThat(e).as("refused").isNotNull();
+        return e.errors().stream().map(ZoneError::toString).toList();
+    }
+
+    @Test
+    void aSecondDrainListIsAnErrorNotASilentReplacement() {
+        assertThat(errors("drain:\n  - example.test/eu\ndrain:\n  - example.test/na\n")).containsExactly(
+                "admin-state.yaml:3:1: duplicate key 'drain' (first at line 1): a key may appear only once in a map");
+    }
+
+    @Test
+    void everyBadSelectorIsReportedAtOnce() {
+        assertThat(errors("drain:\n  - example.test\n  - example.test/eu\n  - a/b/c/d\n")).containsExactly(
+                "admin-state.yaml:2:5: 'example.test': write zone/pool or zone/pool/origin, e.g. example.test/eu/par1",
+                "admin-state.yaml:4:5: 'a/b/c/d': write zone/pool or zone/pool/origin, e.g. example.test/eu/par1");
+    }
+}
