@@ -24,7 +24,6 @@ import java.util.Map;
  * key, and a syntax error as one line.
  */
 public final class YamlLocations {
-
     private final Map<String, JsonLocation> byPath;
     private final List<ZoneError> duplicates;
     private final ZoneError syntaxError;

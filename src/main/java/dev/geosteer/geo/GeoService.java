@@ -39,6 +39,7 @@ public final class GeoService {
     private final Map<Path, Settling> watches = new HashMap<>();
     private Set<Path> loaded = Set.of();
     private Set<Path> vanishedWarned = Set.of();
+    private boolean triedOnce;
     private volatile String lastError;
 
     /** Loads every change at once, databases up to 512 MiB. */
@@ -117,9 +118,10 @@ public final class GeoService {
             report("cannot read the GeoIP databases: " + OperatorFiles.describe(e));
             return false;
         }
-        if (pending || !changed) {
+        if (pending || !(changed || !triedOnce)) { // the first pass loads, if only to say there is no database
             return false;
         }
+        triedOnce = true;
         List<Path> vanished = versions.entrySet().stream().filter(e -> e.getValue() == null && loaded.contains(e.getKey()))
                 .map(Map.Entry::getKey).sorted().toList();
         if (!vanished.isEmpty() && !immediate) {
