@@ -181,11 +181,14 @@ class ReloadFailureTest {
             }
         };
         Logger log = Logger.getLogger(Geosteer.class.getName());
+        java.util.logging.Level level = log.getLevel();
+        log.setLevel(java.util.logging.Level.INFO); // whatever other tests in this JVM did to the root logger
         log.addHandler(catcher);
         try {
             server = TestServer.start(dir, c -> c.zonesDir = missing.toString());
         } finally {
             log.removeHandler(catcher);
+            log.setLevel(level);
         }
         assertThat(logged).anyMatch(l -> l.startsWith("INFO geosteer ") && l.contains("answering on")
                 && l.endsWith("0 zones, 1 error: " + missing + ": the zones directory does not exist"));
