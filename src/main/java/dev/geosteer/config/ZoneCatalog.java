@@ -84,7 +84,6 @@ public final class ZoneCatalog {
         final Settling steerWatch = new Settling(settings.settle());
         SteeringLoader.Prepared steering;
         ServedZone served; // last good version, or null if it never loaded
-        long recordDigest;
         Instant emptySteeringSince;
         List<ZoneError> problems = List.of(); // errors of the files as they are now (empty once they load)
     }
@@ -418,11 +417,10 @@ public final class ZoneCatalog {
             LOG.warning("zone " + zone.origin() + ": " + w);
         }
         if (e.served != null) {
-            warnAboutTheChange(file, steerFile, steerBytes, e, parsed, zone, warnings);
+            warnAboutTheChange(file, steerFile, steerBytes, e, zone, warnings);
         }
         e.steering = steering;
         e.served = served;
-        e.recordDigest = parsed.digest();
         e.emptySteeringSince = null;
         LOG.info(String.format("zone %s loaded: serial %d, %d records, %d names%s from %s (%d ms)",
                 zone.origin(), zone.serial(), zone.recordCount(), zone.nameCount(),
@@ -431,10 +429,10 @@ public final class ZoneCatalog {
     }
 
     /** What a reload changes that the operator may not have meant: a serial left as it was, balancers gone. */
-    private void warnAboutTheChange(Path file, Path steerFile, byte[] steerBytes, Entry e, ZoneLoader.ParsedZone parsed,
+    private void warnAboutTheChange(Path file, Path steerFile, byte[] steerBytes, Entry e,
                                     Zone zone, List<ZoneError> warnings) {
         Zone before = e.served.zone();
-        if (before.serial() == zone.serial() && e.recordDigest != parsed.digest()) {
+        if (before.serial() == zone.serial() && !before.sameRecords(zone)) {
             ZoneError w = new ZoneError(file.toString(), 0, "the records changed but the serial is still "
                     + zone.serial() + ": loaded, but secondaries (and anything that compares serials) will not see"
                     + " the change; increase the serial");

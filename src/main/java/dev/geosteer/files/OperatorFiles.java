@@ -1,6 +1,5 @@
 package dev.geosteer.files;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
@@ -47,19 +46,30 @@ public final class OperatorFiles {
             if (size > maxBytes) {
                 throw tooBig(size, maxBytes, limitName);
             }
-            // The size can change while reading (a writer appending): read to the end, never past the limit.
-            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.max(size, 16));
-            ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-            long total = 0;
-            int n;
-            while ((n = ch.read(buf.clear())) >= 0) {
-                total += n;
-                if (total > maxBytes) {
-                    throw tooBig(total, maxBytes, limitName);
+            // Read into an array of the size found; a writer appending meanwhile makes it grow, never
+            // past the limit (nor past what an array can hold).
+            long cap = Math.min(maxBytes, Integer.MAX_VALUE - 8);
+            byte[] out = new byte[(int) size];
+            int filled = 0;
+            ByteBuffer probe = ByteBuffer.allocate(1);
+            while (true) {
+                if (filled == out.length) {
+                    if (ch.read(probe.clear()) < 0) {
+                        return out;
+                    }
+                    if (filled + 1L > cap) {
+                        throw tooBig(filled + 1L, maxBytes, limitName);
+                    }
+                    out = java.util.Arrays.copyOf(out, (int) Math.min(cap, Math.max(16, 2L * filled)));
+                    out[filled++] = probe.get(0);
+                    continue;
                 }
-                out.write(buf.array(), 0, n);
+                int n = ch.read(ByteBuffer.wrap(out, filled, out.length - filled));
+                if (n < 0) {
+                    return java.util.Arrays.copyOf(out, filled);
+                }
+                filled += n;
             }
-            return out.toByteArray();
         } catch (NoSuchFileException e) {
             return null; // removed between the check and the open
         }

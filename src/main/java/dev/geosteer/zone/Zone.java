@@ -47,6 +47,30 @@ public final class Zone {
         this.recordCount = recordCount;
     }
 
+    /**
+     * True when both zones hold the same records, whatever their order, comments or layout in the file
+     * (computed when asked: only a reload that kept the serial needs it).
+     */
+    public boolean sameRecords(Zone other) {
+        return recordCount == other.recordCount && digest() == other.digest(); // nodes differ with steering alone
+    }
+
+    /** A sum of one hash per record: the order of the records does not change it. */
+    private long digest() {
+        long sum = 0;
+        for (Node node : nodes.values()) {
+            for (int i = 0; i < node.rrsetCount(); i++) {
+                RRset set = node.rrset(i);
+                long head = (java.util.Arrays.hashCode(set.ownerWire()) * 31L + set.type()) * 31L + set.ttl();
+                for (int j = 0; j < set.size(); j++) {
+                    long h = head * 31L + java.util.Arrays.hashCode(set.rdata(j));
+                    sum += (h ^ (h >>> 29)) * 0xBF58476D1CE4E5B9L;
+                }
+            }
+        }
+        return sum;
+    }
+
     public Name origin() { return origin; }
     /** The origin as text, lower case, with its trailing dot: a stable label for metrics. */
     public String originText() { return originText; }

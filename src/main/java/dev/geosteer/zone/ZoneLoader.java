@@ -516,10 +516,9 @@ public final class ZoneLoader {
         private final List<ZoneError> errors;
         private final List<ZoneError> warnings;
         private final int recordCount;
-        private final long digest;
 
         private ParsedZone(String file, Path path, Name origin, Map<Name, Map<Integer, List<Record>>> byName,
-                           List<ZoneError> errors, List<ZoneError> warnings, int recordCount, long digest) {
+                           List<ZoneError> errors, List<ZoneError> warnings, int recordCount) {
             this.file = file;
             this.path = path;
             this.origin = origin;
@@ -527,7 +526,6 @@ public final class ZoneLoader {
             this.errors = errors;
             this.warnings = warnings;
             this.recordCount = recordCount;
-            this.digest = digest;
         }
 
         static ParsedZone of(String file, Path path, List<Record> records, List<Integer> lineList,
@@ -548,7 +546,6 @@ public final class ZoneLoader {
             List<ZoneError> warnings = new ArrayList<>();
             Map<Name, Map<Integer, List<Record>>> byName = new LinkedHashMap<>(records.size());
             int count = 0;
-            long digest = 0;
             for (int i = 0; i < records.size(); i++) {
                 Record r = records.get(i);
                 int line = lineList.get(i);
@@ -573,17 +570,14 @@ public final class ZoneLoader {
                 }
                 set.add(r, line);
                 count++;
-                digest += (r.hashCode() + 0x9E3779B97F4A7C15L) * 0xBF58476D1CE4E5B9L; // order-independent
             }
-            return new ParsedZone(file, path, origin, byName, errors, warnings, count, digest);
+            return new ParsedZone(file, path, origin, byName, errors, warnings, count);
         }
 
         public String file() { return file; }
         public Path path() { return path; }
         public Name origin() { return origin; }
         public int recordCount() { return recordCount; }
-        /** A digest of the records (not their order, comments or layout): equal digests, same data. */
-        public long digest() { return digest; }
         List<ZoneError> errors() { return errors; }
         /** Accepted oddities worth a log line (e.g. TTLs differing inside an RRset). */
         public List<ZoneError> warnings() { return warnings; }
