@@ -118,6 +118,19 @@ class CliTest {
     }
 
     @Test
+    void yamlWordsMeanWhatTheyMeantBeforeEvenInAFileWithErrors() throws Exception {
+        Path cfg = dir.resolve("geosteer.yaml");
+        Path z = zones("example.test.zone");
+        String words = "zones_dir: " + z + "\nrrl:\n  mode: on\nquery_log:\n  enabled: no\nhealth:\n  unknown_is_up: yes\n";
+        Files.writeString(cfg, words);
+        Run ok = run("check", "--config", cfg.toString());
+        assertThat(ok.exit()).as(ok.err()).isZero();
+        Files.writeString(cfg, words + "limits:\n  threads: many\n");
+        Run bad = run("check", "--config", cfg.toString());
+        assertThat(bad.err().lines().toList()).containsExactly(cfg + ":9:3: 'limits.threads': wrong type, expected a number");
+    }
+
+    @Test
     void checkReportsAConfigSyntaxErrorInOneLine() throws Exception {
         Path cfg = dir.resolve("geosteer.yaml");
         Files.writeString(cfg, "listen: [\"127.0.0.1:5353\"\nlimits:\n  threads: 2\n");

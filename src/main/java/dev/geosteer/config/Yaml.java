@@ -2,6 +2,7 @@ package dev.geosteer.config;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -39,10 +41,36 @@ import java.util.stream.Collectors;
  */
 public final class Yaml {
     public static final ObjectMapper MAPPER = create();
-    /** Reads the tree that {@link #MAPPER} binds: duplicates are reported by {@link YamlLocations}, all of them. */
-    private static final ObjectMapper TREE = new ObjectMapper(new YAMLFactory());
+    /** Binds the tree of a document with errors: as {@link #MAPPER}, with YAML 1.1 boolean words for booleans. */
+    private static final ObjectMapper TREE_MAPPER = MAPPER.copy().registerModule(yamlBooleanWords());
 
     private Yaml() {
+    }
+
+    /** {@code yes}/{@code on}/{@code no}/{@code off} for booleans, as the YAML parser reads them from text. */
+    private static SimpleModule yamlBooleanWords() {
+        java.util.Map<String, Boolean> words = new java.util.HashMap<>();
+        for (String w : List.of("yes", "Yes", "YES", "on", "On", "ON")) {
+            words.put(w, Boolean.TRUE);
+        }
+        for (String w : List.of("no", "No", "NO", "off", "Off", "OFF")) {
+            words.put(w, Boolean.FALSE);
+        }
+        JsonDeserializer<Boolean> d = new JsonDeserializer<>() {
+            @Override
+            public Boolean deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+                JsonToken t = p.currentToken();
+                if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
+                    return t == JsonToken.VALUE_TRUE;
+                }
+                Boolean word = t == JsonToken.VALUE_STRING ? words.get(p.getText()) : null;
+                return word != null ? word : (Boolean) ctx.handleUnexpectedToken(Boolean.class, p);
+            }
+        };
+        SimpleModule m = new SimpleModule();
+        m.addDeserializer(Boolean.class, d);
+        m.addDeserializer(Boolean.TYPE, d);
+        return m;
     }
 
     private static ObjectMapper create() {
@@ -177,8 +205,9 @@ public final class Yaml {
 
     /**
      * Binds a YAML document, collecting every error at once: a syntax error (then nothing else can be
-     * read), every duplicate key, and every value of the wrong type or unknown key (each is dropped and
-     * binding runs again, so that the next one is found too).
+     * read), every duplicate key, and every value of the wrong type or unknown key. A document without
+     * errors is bound straight from the text; one with errors is then read as a tree, and bound again
+     * and again, each error dropping its value, so that the next one is found too.
      */
     public static <T> Document<T> parse(String shown, byte[] bytes, Class<T> type, Supplier<T> empty) {
         YamlLocations where = YamlLocations.index(shown, bytes);
@@ -189,16 +218,27 @@ public final class Yaml {
             broken.add("");
             return new Document<>(shown, empty.get(), where, errors, broken);
         }
+        if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            return new Document<>(shown, empty.get(), where, errors, broken);
+        }
+        if (where.duplicates().isEmpty()) {
+            try {
+                T value = MAPPER.readValue(bytes, type);
+                return new Document<>(shown, value == null ? empty.get() : value, where, errors, broken);
+            } catch (IOException e) {
+                // collect every error below
+            }
+        }
         errors.addAll(where.duplicates());
         JsonNode tree;
         try {
-            tree = TREE.readTree(bytes);
+            tree = tree(bytes);
         } catch (IOException e) {
             errors.add(YamlLocations.syntaxError(shown, e));
             broken.add("");
             return new Document<>(shown, empty.get(), where, errors, broken);
         }
-        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+        if (tree == null || tree.isNull()) {
             return new Document<>(shown, empty.get(), where, errors, broken);
         }
         if (!tree.isObject()) {
@@ -210,7 +250,7 @@ public final class Yaml {
         T value = null;
         while (value == null) {
             try {
-                value = MAPPER.treeToValue(tree, type);
+                value = TREE_MAPPER.treeToValue(tree, type);
             } catch (JsonMappingException e) {
                 String path = path(e);
                 errors.add(where.error(shown, path, reason(e, path)));
@@ -229,6 +269,65 @@ public final class Yaml {
         }
         errors.sort(FILE_ORDER);
         return new Document<>(shown, value, where, errors, broken);
+    }
+
+    /**
+     * The document as a tree that binds as the text does: YAML 1.1 words the parser reads as booleans
+     * ({@code on}, {@code yes}, {@code off}, {@code no}) stay words, so that {@code rrl.mode: on} is
+     * still {@code "on"} (boolean keys accept them, see {@link #TREE_MAPPER}). A key written twice keeps
+     * its last value (the duplicate is reported by {@link YamlLocations}).
+     */
+    private static JsonNode tree(byte[] bytes) throws IOException {
+        try (JsonParser p = new YAMLFactory().createParser(bytes)) {
+            JsonToken t = p.nextToken();
+            return t == null ? null : node(p, t);
+        }
+    }
+
+    private static JsonNode node(JsonParser p, JsonToken t) throws IOException {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        switch (t) {
+            case START_OBJECT -> {
+                ObjectNode o = f.objectNode();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = p.currentName();
+                    o.set(key, node(p, p.nextToken()));
+                }
+                return o;
+            }
+            case START_ARRAY -> {
+                ArrayNode a = f.arrayNode();
+                JsonToken next;
+                while ((next = p.nextToken()) != JsonToken.END_ARRAY && next != null) {
+                    a.add(node(p, next));
+                }
+                return a;
+            }
+            case VALUE_TRUE, VALUE_FALSE -> {
+                String word = p.getText();
+                return word.equalsIgnoreCase("true") || word.equalsIgnoreCase("false")
+                        ? f.booleanNode(t == JsonToken.VALUE_TRUE) : f.textNode(word);
+            }
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                Number n = p.getNumberValue();
+                if (n instanceof Integer i) {
+                    return f.numberNode(i);
+                } else if (n instanceof Long l) {
+                    return f.numberNode(l);
+                } else if (n instanceof java.math.BigInteger b) {
+                    return f.numberNode(b);
+                } else if (n instanceof java.math.BigDecimal d) {
+                    return f.numberNode(d);
+                }
+                return f.numberNode(n.doubleValue());
+            }
+            case VALUE_NULL -> {
+                return f.nullNode();
+            }
+            default -> {
+                return f.textNode(p.getText());
+            }
+        }
     }
 
     /** Removes the value at {@code refs} (a list item becomes null): its default applies at the next binding. */
