@@ -109,8 +109,9 @@ class CliTest {
         assertThat(r.err().lines().toList()).containsExactly(
                 cfg + ":1:28: 'listen': 'nowhere:53': the address must be an IP literal",
                 cfg + ":3:3: 'limits.udp_max_size' must be within 512..65535",
-                cfg + ":4:3: unknown key 'tcp_idle' in limits; known keys: mmdb_max_bytes, steering_file_max_bytes,"
-                        + " tcp_idle_timeout, tcp_max_connections, tcp_max_message, tcp_max_pending, tcp_max_per_client,"
+                cfg + ":4:3: unknown key 'tcp_idle' in limits; known keys: mmdb_max_bytes, nocookie_udp_size,"
+                        + " steering_file_max_bytes, tcp_client_ipv4_prefix, tcp_client_ipv6_prefix, tcp_idle_timeout,"
+                        + " tcp_max_connections, tcp_max_message, tcp_max_pending, tcp_max_per_client,"
                         + " tcp_query_timeout, threads, udp_max_size, zone_file_max_bytes, zone_max_records",
                 cfg + ":5:3: 'limits.tcp_max_message': 4096.5 is not a whole number",
                 cfg + ":7:3: 'reload.interval' must be at least 100ms",
