@@ -403,13 +403,15 @@ public final class ZoneLoader {
             node.setSets(sets.toArray(new RRset[0]), anyTarget ? targets.toArray(new Name[0][]) : null);
         }
 
+        // After a bad record, what is missing may be that record: say only what is wrong with the others.
+        boolean absenceIsMeaningful = !parsed.hasBadRecords();
         List<Record> soa = byName.getOrDefault(origin, Map.of()).getOrDefault(Type.SOA, List.of());
-        if (soa.isEmpty()) {
+        if (soa.isEmpty() && absenceIsMeaningful) {
             errors.add(new ZoneError(file, 0, "no SOA record at the zone apex " + origin));
         } else if (soa.size() > 1) {
             errors.add(new ZoneError(file, parsed.line(soa.get(1)), "more than one SOA record at " + origin));
         }
-        if (!apex.hasType(Type.NS)) {
+        if (!apex.hasType(Type.NS) && absenceIsMeaningful) {
             errors.add(new ZoneError(file, 0, "no NS records at the zone apex " + origin));
         }
 
@@ -440,7 +442,9 @@ public final class ZoneLoader {
                 }
             }
         }
-        checkNameServers(parsed, nodes, apex, errors);
+        if (absenceIsMeaningful) {
+            checkNameServers(parsed, nodes, apex, errors);
+        }
         if (!errors.isEmpty()) {
             throw new ZoneException(errors);
         }
@@ -516,9 +520,11 @@ public final class ZoneLoader {
         private final List<ZoneError> errors;
         private final List<ZoneError> warnings;
         private final int recordCount;
+        private final boolean badRecords;
 
         private ParsedZone(String file, Path path, Name origin, Map<Name, Map<Integer, List<Record>>> byName,
-                           List<ZoneError> errors, List<ZoneError> warnings, int recordCount) {
+                           List<ZoneError> errors, List<ZoneError> warnings, int recordCount,
+                           boolean badRecords) {
             this.file = file;
             this.path = path;
             this.origin = origin;
@@ -526,6 +532,7 @@ public final class ZoneLoader {
             this.errors = errors;
             this.warnings = warnings;
             this.recordCount = recordCount;
+            this.badRecords = badRecords;
         }
 
         static ParsedZone of(String file, Path path, List<Record> records, List<Integer> lineList,
@@ -571,7 +578,7 @@ public final class ZoneLoader {
                 set.add(r, line);
                 count++;
             }
-            return new ParsedZone(file, path, origin, byName, errors, warnings, count);
+            return new ParsedZone(file, path, origin, byName, errors, warnings, count, !syntax.isEmpty());
         }
 
         public String file() { return file; }
@@ -579,6 +586,8 @@ public final class ZoneLoader {
         public Name origin() { return origin; }
         public int recordCount() { return recordCount; }
         List<ZoneError> errors() { return errors; }
+        /** True when records were left out because they could not be parsed (reported in {@link #errors}). */
+        boolean hasBadRecords() { return badRecords; }
         /** Accepted oddities worth a log line (e.g. TTLs differing inside an RRset). */
         public List<ZoneError> warnings() { return warnings; }
         Map<Name, Map<Integer, List<Record>>> byName() { return byName; }

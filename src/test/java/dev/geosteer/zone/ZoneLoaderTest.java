@@ -238,4 +238,10 @@ class ZoneLoaderTest {
                 .contains("\\x1b");
         assertThat(errors.get(0).length()).isLessThan(400);
     }
+
+    @Test
+    void aBadRecordDoesNotAlsoMakeWhatItWouldHaveProvidedMissing() {
+        assertThat(errors("$TTL 300\n@ SOA ns1 host 1 3600 600 86400 60\n@ NS ns1\nns1 A 192.0.2\n"))
+                .singleElement().asString().contains(":4: ").contains("192.0.2");
+    }
 }
