@@ -25,9 +25,12 @@ class AdminStateTest {
     }
 
     @Test
-    void everyBadSelectorIsReportedAtOnce() {
-        assertThat(errors("drain:\n  - example.test\n  - example.test/eu\n  - a/b/c/d\n")).containsExactly(
-                "admin-state.yaml:2:5: 'example.test': write zone/pool or zone/pool/origin, e.g. example.test/eu/par1",
-                "admin-state.yaml:4:5: 'a/b/c/d': write zone/pool or zone/pool/origin, e.g. example.test/eu/par1");
+    void everyBadSelectorIsReportedAtOnceAndTheOthersApply() throws Exception {
+        AdminState.Parsed parsed = AdminState.parse("admin-state.yaml",
+                "drain:\n  - example.test\n  - example.test/eu\n  - a/b/c/d\n".getBytes(StandardCharsets.UTF_8), s -> true);
+        assertThat(parsed.drains()).extracting(Drain::selector).containsExactly("example.test./eu");
+        assertThat(parsed.problems()).extracting(ZoneError::toString).containsExactly(
+                "admin-state.yaml:2:5: 'example.test': write zone/pool or zone/pool/origin, e.g. example.test/eu/par1 (ignored)",
+                "admin-state.yaml:4:5: 'a/b/c/d': write zone/pool or zone/pool/origin, e.g. example.test/eu/par1 (ignored)");
     }
 }
