@@ -14,8 +14,8 @@ import dev.geosteer.query.ServedZone;
 import dev.geosteer.query.ServedZones;
 import dev.geosteer.steer.SteeringCompiler;
 import dev.geosteer.steer.ZoneSteering;
-import dev.geosteer.zone.ZoneError;
-import dev.geosteer.zone.ZoneException;
+import dev.geosteer.problem.Problem;
+import dev.geosteer.problem.ProblemException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +49,7 @@ final class Catalogs {
     private Consumer<ZoneCatalog.Result> resultSink = r -> { };
     private ServedZones adminCheckedAgainst;
     private List<Drain> drains = List.of();
-    private List<ZoneError> adminProblems = List.of();
+    private List<Problem> adminProblems = List.of();
     private Instant adminEmptySince;
     private boolean passedOnce;
     private volatile Runnable beforePass = () -> { };
@@ -107,11 +107,11 @@ final class Catalogs {
      * What is wrong with the files as they are now: every file whose current version was refused (its
      * previous version, if any, is in service), until it is fixed.
      */
-    List<ZoneError> problems() {
-        List<ZoneError> out = new ArrayList<>(zones.problems());
+    List<Problem> problems() {
+        List<Problem> out = new ArrayList<>(zones.problems());
         String geoError = geo.lastError();
         if (geoError != null) {
-            out.add(new ZoneError("geoip", 0, geoError));
+            out.add(new Problem("geoip", 0, geoError));
         }
         out.addAll(adminProblems);
         return out;
@@ -152,11 +152,11 @@ final class Catalogs {
             zones.rebuildSteering(); // zones loaded earlier were compiled against the old databases
         }
         ZoneCatalog.Result r = zones.refresh(immediate);
-        List<ZoneError> errors = new ArrayList<>(r.errors());
-        List<ZoneError> warnings = new ArrayList<>(r.warnings());
+        List<Problem> errors = new ArrayList<>(r.errors());
+        List<Problem> warnings = new ArrayList<>(r.warnings());
         String geoError = geo.lastError();
         if (geoError != null && (immediate || !geoError.equals(geoErrorBefore))) {
-            errors.add(new ZoneError("geoip", 0, geoError));
+            errors.add(new Problem("geoip", 0, geoError));
         }
         errors.addAll(refreshAdminState(immediate, warnings));
         ZoneCatalog.Result all = new ZoneCatalog.Result(List.copyOf(errors), List.copyOf(warnings),
@@ -168,7 +168,7 @@ final class Catalogs {
         return all;
     }
 
-    private List<ZoneError> refreshAdminState(boolean immediate, List<ZoneError> warnings) {
+    private List<Problem> refreshAdminState(boolean immediate, List<Problem> warnings) {
         Instant now = Instant.now();
         String shown = adminStateFile.toString();
         ServedZones served = zones.current();
@@ -176,7 +176,7 @@ final class Catalogs {
         try {
             version = FileVersion.of(adminStateFile);
         } catch (IOException e) {
-            return adminFailed(List.of(new ZoneError(shown, 0, OperatorFiles.describe(e))));
+            return adminFailed(List.of(new Problem(shown, 0, OperatorFiles.describe(e))));
         }
         Settling.Verdict verdict = adminWatch.poll(version, now, immediate);
         if (verdict == Settling.Verdict.PENDING
@@ -201,7 +201,7 @@ final class Catalogs {
                     : AdminState.parse(shown, bytes, sel -> known.stream()
                     .anyMatch(t -> t.key().equals(sel) || t.key().startsWith(sel + "/")));
             // Each bad selector is reported on its own; the others apply (one stale line must not undrain all).
-            for (ZoneError problem : parsed.problems()) {
+            for (Problem problem : parsed.problems()) {
                 LOG.warning("admin state: " + problem);
             }
             List<Drain> next = parsed.drains();
@@ -213,23 +213,23 @@ final class Catalogs {
             adminProblems = parsed.problems();
             drainSink.accept(next);
             return parsed.problems();
-        } catch (ZoneException e) {
+        } catch (ProblemException e) {
             return adminFailed(e.errors());
         } catch (IOException e) {
             adminWatch.applied(version);
             adminCheckedAgainst = served;
-            return adminFailed(List.of(new ZoneError(shown, 0, OperatorFiles.describe(e))));
+            return adminFailed(List.of(new Problem(shown, 0, OperatorFiles.describe(e))));
         } catch (RuntimeException | Error e) {
             adminWatch.applied(version);
             adminCheckedAgainst = served;
             LOG.log(Level.SEVERE, "admin state " + adminStateFile + " could not be read: " + e, e);
-            return adminFailed(List.of(new ZoneError(shown, 0, "not applied: internal error ("
+            return adminFailed(List.of(new Problem(shown, 0, "not applied: internal error ("
                     + e.getClass().getSimpleName() + ")")));
         }
     }
 
-    private List<ZoneError> adminFailed(List<ZoneError> errors) {
-        for (ZoneError err : errors) {
+    private List<Problem> adminFailed(List<Problem> errors) {
+        for (Problem err : errors) {
             LOG.severe("admin state not applied, keeping " + drains.stream().map(Drain::written).toList() + ": " + err);
         }
         adminProblems = List.copyOf(errors);
@@ -240,10 +240,10 @@ final class Catalogs {
      * admin-state.yaml that drained something is now empty: most often caught between its truncation
      * and its new content. Keep the drains (true) until it has stayed empty for the grace period.
      */
-    private boolean holdEmpty(String shown, Instant now, List<ZoneError> warnings) {
+    private boolean holdEmpty(String shown, Instant now, List<Problem> warnings) {
         if (adminEmptySince == null) {
             adminEmptySince = now;
-            ZoneError w = new ZoneError(shown, 0, "is empty; keeping the drains "
+            Problem w = new Problem(shown, 0, "is empty; keeping the drains "
                     + drains.stream().map(Drain::written).toList() + " unless it stays empty for "
                     + dev.geosteer.config.DurationParser.format(emptyGrace) + " (reload.empty_grace)");
             LOG.warning("admin state: " + w);

@@ -6,7 +6,7 @@ import dev.geosteer.admin.HealthMetrics;
 import dev.geosteer.admin.QueryLog;
 import dev.geosteer.config.ServerConfig;
 import dev.geosteer.config.ZoneCatalog;
-import dev.geosteer.dns.Addresses;
+import dev.geosteer.net.Addresses;
 import dev.geosteer.dns.DnsServer;
 import dev.geosteer.dns.ResponseRateLimiter;
 import dev.geosteer.dns.ListenOptions;
@@ -17,7 +17,7 @@ import dev.geosteer.health.HealthChecker;
 import dev.geosteer.query.ClientAddress;
 import dev.geosteer.query.ServedZones;
 import dev.geosteer.query.ZoneResolver;
-import dev.geosteer.zone.ZoneError;
+import dev.geosteer.problem.Problem;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -119,7 +119,7 @@ public final class Geosteer implements AutoCloseable {
         catalog.onPublish(zones -> checker.sync(Catalogs.targets(zones)));
         files.onDrains(checker::fileDrains);
         files.onResult(this::recordReload);
-        List<ZoneError> errors = reloader.submit(() -> {
+        List<Problem> errors = reloader.submit(() -> {
             ZoneCatalog.Result r = files.refresh();
             reloadStatus.set(reloadStatus.get().passed(Instant.now(), files.problems()));
             return r.errors();
@@ -214,8 +214,8 @@ public final class Geosteer implements AutoCloseable {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("at", Instant.now().toString());
         m.put("changed", r.changed());
-        m.put("errors", r.errors().stream().map(ZoneError::toString).toList());
-        m.put("warnings", r.warnings().stream().map(ZoneError::toString).toList());
+        m.put("errors", r.errors().stream().map(Problem::toString).toList());
+        m.put("warnings", r.warnings().stream().map(Problem::toString).toList());
         lastReload.set(m);
     }
 
@@ -223,12 +223,12 @@ public final class Geosteer implements AutoCloseable {
      * Reloads every file now (zones, steering, GeoIP, admin-state.yaml), changed or not, on the reload
      * thread, so reloads never overlap; returns at once. The future holds the errors found.
      */
-    public Future<List<ZoneError>> reload() {
-        Promise<List<ZoneError>> p = Promise.promise();
+    public Future<List<Problem>> reload() {
+        Promise<List<Problem>> p = Promise.promise();
         try {
             reloader.execute(() -> {
                 try {
-                    List<ZoneError> errors = files.reloadAll().errors();
+                    List<Problem> errors = files.reloadAll().errors();
                     reloadStatus.set(reloadStatus.get().passed(Instant.now(), files.problems()));
                     p.complete(errors);
                 } catch (Throwable t) { // an Error too: the caller must get an answer, never wait forever
@@ -256,7 +256,7 @@ public final class Geosteer implements AutoCloseable {
                 LOG.info("reload on SIGHUP done: " + files.zones().current().size() + " zones, no errors");
             } else {
                 LOG.warning("reload on SIGHUP found " + ar.result().size() + " error(s), the previous versions "
-                        + "stay in service: " + ar.result().stream().map(ZoneError::toString)
+                        + "stay in service: " + ar.result().stream().map(Problem::toString)
                         .collect(java.util.stream.Collectors.joining("; ")));
             }
         });
@@ -302,7 +302,7 @@ public final class Geosteer implements AutoCloseable {
         }
 
         @Override
-        public Future<List<ZoneError>> reload() {
+        public Future<List<Problem>> reload() {
             return Geosteer.this.reload();
         }
 

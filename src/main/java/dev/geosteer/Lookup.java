@@ -33,7 +33,7 @@ public final class Lookup {
         int slash = t.indexOf('/');
         InetAddress a;
         try {
-            a = dev.geosteer.dns.Addresses.parse(slash < 0 ? t : t.substring(0, slash));
+            a = dev.geosteer.net.Addresses.parse(slash < 0 ? t : t.substring(0, slash));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + text + "' is not an IP address or subnet");
         }

@@ -2,9 +2,9 @@ package dev.geosteer;
 
 import dev.geosteer.config.ServerConfig;
 import dev.geosteer.config.ZoneCatalog;
-import dev.geosteer.dns.Addresses;
-import dev.geosteer.zone.ZoneError;
-import dev.geosteer.zone.ZoneException;
+import dev.geosteer.net.Addresses;
+import dev.geosteer.problem.Problem;
+import dev.geosteer.problem.ProblemException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,7 +56,7 @@ public final class Main {
         Path zones;
 
         /** Loads the settings; relative paths in them are relative to the config file's directory. */
-        ServerConfig load() throws ZoneException {
+        ServerConfig load() throws ProblemException {
             ServerConfig c;
             Path config = configFile();
             if (config != null) {
@@ -106,7 +106,7 @@ public final class Main {
             ServerConfig c;
             try {
                 c = load();
-            } catch (ZoneException e) {
+            } catch (ProblemException e) {
                 System.err.println(e.getMessage());
                 return 2;
             }
@@ -163,26 +163,26 @@ public final class Main {
             ServerConfig c;
             try {
                 c = load();
-            } catch (ZoneException e) {
+            } catch (ProblemException e) {
                 System.err.println(e.getMessage());
                 return 1;
             }
             java.util.logging.Logger.getLogger("").setLevel(Level.OFF);
             Catalogs files = Catalogs.of(c, baseDir(), () -> dev.geosteer.health.HealthView.NONE);
             ZoneCatalog catalog = files.zones();
-            List<ZoneError> errors;
+            List<Problem> errors;
             try {
                 errors = new ArrayList<>(files.refresh().errors());
             } catch (RuntimeException | Error e) {
-                System.err.println("geosteer: check failed: " + ZoneError.escape(e.getClass().getSimpleName()
+                System.err.println("geosteer: check failed: " + Problem.escape(e.getClass().getSimpleName()
                         + (e.getMessage() == null ? "" : ": " + e.getMessage()), 300));
                 return 1;
             }
             if (catalog.fileCount() == 0 && errors.isEmpty()) {
-                errors.add(new ZoneError(catalog.dir().toString(), 0, "no zone files (*.zone) in this directory:"
+                errors.add(new Problem(catalog.dir().toString(), 0, "no zone files (*.zone) in this directory:"
                         + " the server would answer every query with REFUSED"));
             }
-            for (ZoneError e : errors) {
+            for (Problem e : errors) {
                 System.err.println(e);
             }
             catalog.current().all().forEach(z -> System.out.println("ok " + z.zone().origin() + " serial "
@@ -226,7 +226,7 @@ public final class Main {
             ServerConfig c;
             try {
                 c = load();
-            } catch (ZoneException e) {
+            } catch (ProblemException e) {
                 System.err.println(e.getMessage());
                 return 1;
             }
@@ -235,8 +235,8 @@ public final class Main {
                 dev.geosteer.query.ClientAddress who = Lookup.parseClient(client);
                 Catalogs files = Catalogs.of(c, baseDir(), () -> new dev.geosteer.health.HealthView(
                         java.util.Map.of(), c.health.unknownIsUp, c.health.ttlFloor.toSeconds()));
-                List<ZoneError> errors = files.refresh().errors();
-                for (ZoneError e : errors) {
+                List<Problem> errors = files.refresh().errors();
+                for (Problem e : errors) {
                     System.err.println("warning: " + e);
                 }
                 for (String line : Lookup.explain(files.zones()::current, name, type, who, tcp)) {
@@ -299,7 +299,7 @@ public final class Main {
                 ServerConfig c;
                 try {
                     c = load();
-                } catch (ZoneException e) {
+                } catch (ProblemException e) {
                     System.err.println(e.getMessage());
                     return 2;
                 }

@@ -1,6 +1,6 @@
 package dev.geosteer;
 
-import dev.geosteer.zone.ZoneError;
+import dev.geosteer.problem.Problem;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -25,18 +25,18 @@ import java.util.Map;
  * @param failure        why the last pass failed (null when it finished)
  * @param failingSince   since when passes have been failing (null when the last one finished)
  */
-public record ReloadStatus(long passes, Instant lastPassAt, List<ZoneError> problems, Instant problemsSince,
+public record ReloadStatus(long passes, Instant lastPassAt, List<Problem> problems, Instant problemsSince,
                            String failure, Instant failingSince) {
     static final ReloadStatus START = new ReloadStatus(0, null, List.of(), null, null, null);
 
-    ReloadStatus passed(Instant at, List<ZoneError> now) {
+    ReloadStatus passed(Instant at, List<Problem> now) {
         Instant since = now.isEmpty() ? null : problemsSince != null ? problemsSince : at;
         return new ReloadStatus(passes + 1, at, List.copyOf(now), since, null, null);
     }
 
     ReloadStatus failed(Instant at, Throwable t) {
         String why = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
-        return new ReloadStatus(passes + 1, at, problems, problemsSince, ZoneError.escape(why, 300),
+        return new ReloadStatus(passes + 1, at, problems, problemsSince, Problem.escape(why, 300),
                 failingSince != null ? failingSince : at);
     }
 
@@ -56,7 +56,7 @@ public record ReloadStatus(long passes, Instant lastPassAt, List<ZoneError> prob
         m.put("state", state());
         m.put("passes", passes);
         m.put("last_pass_at", lastPassAt == null ? null : lastPassAt.toString());
-        m.put("problems", problems.stream().map(ZoneError::toString).toList());
+        m.put("problems", problems.stream().map(Problem::toString).toList());
         m.put("problems_since", problemsSince == null ? null : problemsSince.toString());
         m.put("pass_failure", failure);
         m.put("failing_since", failingSince == null ? null : failingSince.toString());

@@ -1,7 +1,7 @@
 package dev.geosteer.admin;
 
 import dev.geosteer.admin.AdminHttp.Access;
-import dev.geosteer.dns.Addresses;
+import dev.geosteer.net.Addresses;
 import dev.geosteer.geo.GeoIndex;
 import dev.geosteer.health.HealthChecker;
 import dev.geosteer.query.ClientAddress;
@@ -10,7 +10,7 @@ import dev.geosteer.query.ServedZones;
 import dev.geosteer.steer.Origin;
 import dev.geosteer.steer.Pool;
 import dev.geosteer.steer.ZoneSteering;
-import dev.geosteer.zone.ZoneError;
+import dev.geosteer.problem.Problem;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -53,7 +53,7 @@ public final class AdminServer {
         HealthChecker health();
 
         /** Reloads every file now, on the reload thread (so reloads are serialized); the errors found. */
-        Future<List<ZoneError>> reload();
+        Future<List<Problem>> reload();
 
         /** The {@code lookup} explanation, with live health. */
         List<String> lookup(String name, String type, ClientAddress client, boolean tcp);

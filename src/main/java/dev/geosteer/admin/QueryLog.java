@@ -2,7 +2,7 @@ package dev.geosteer.admin;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.geosteer.dns.Addresses;
+import dev.geosteer.net.Addresses;
 import dev.geosteer.dns.ClientSubnet;
 import dev.geosteer.dns.Query;
 import dev.geosteer.dns.QueryObserver;

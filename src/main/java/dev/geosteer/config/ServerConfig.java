@@ -2,8 +2,8 @@ package dev.geosteer.config;
 
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.geosteer.dns.ListenOptions;
-import dev.geosteer.zone.ZoneError;
-import dev.geosteer.zone.ZoneException;
+import dev.geosteer.problem.Problem;
+import dev.geosteer.problem.ProblemException;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -147,15 +147,15 @@ public final class ServerConfig {
     }
 
     /** Reads a config file; every problem in it is reported at once, as {@code file:line:column: reason}. */
-    public static ServerConfig load(Path file) throws ZoneException {
+    public static ServerConfig load(Path file) throws ProblemException {
         Yaml.Document<ServerConfig> doc = Yaml.read(file, ServerConfig.class, ServerConfig::new, CONFIG_FILE_MAX_BYTES,
                 "the size limit of a geosteer.yaml");
         if (doc == null) {
-            throw new ZoneException(new ZoneError(file.toString(), 0, "no such file"));
+            throw new ProblemException(new Problem(file.toString(), 0, "no such file"));
         }
-        List<ZoneError> problems = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
         doc.value().check((path, reason) -> {
-            ZoneError e = doc.error(path, reason);
+            Problem e = doc.error(path, reason);
             if (e != null) {
                 problems.add(e);
             }
@@ -165,11 +165,11 @@ public final class ServerConfig {
     }
 
     /** Checks the settings built in code (no file): the first problem is thrown. */
-    public void validate(String file) throws ZoneException {
-        List<ZoneError> problems = new ArrayList<>();
-        check((path, reason) -> problems.add(new ZoneError(file, 0, reason)));
+    public void validate(String file) throws ProblemException {
+        List<Problem> problems = new ArrayList<>();
+        check((path, reason) -> problems.add(new Problem(file, 0, reason)));
         if (!problems.isEmpty()) {
-            throw new ZoneException(problems);
+            throw new ProblemException(problems);
         }
     }
 
@@ -249,7 +249,7 @@ public final class ServerConfig {
         try {
             dev.geosteer.dns.ResponseRateLimiter.mode(rrl.mode);
         } catch (IllegalArgumentException e) {
-            p.add("rrl.mode", "'rrl.mode' must be on, off or dry_run, not " + ZoneError.quote(rrl.mode));
+            p.add("rrl.mode", "'rrl.mode' must be on, off or dry_run, not " + Problem.quote(rrl.mode));
         }
         if (rrl.responsesPerSecond < 0 || rrl.nxdomainsPerSecond < 0 || rrl.errorsPerSecond < 0) {
             p.add(rrl.responsesPerSecond < 0 ? "rrl.responses_per_second" : rrl.nxdomainsPerSecond < 0
@@ -285,14 +285,14 @@ public final class ServerConfig {
             }
         }
         if (!List.of("error", "warn", "info", "debug").contains(String.valueOf(log.level))) {
-            p.add("log.level", "'log.level' must be error, warn, info or debug, not " + ZoneError.quote(log.level));
+            p.add("log.level", "'log.level' must be error, warn, info or debug, not " + Problem.quote(log.level));
         }
         if (!List.of("text", "json").contains(String.valueOf(log.format))) {
-            p.add("log.format", "'log.format' must be text or json, not " + ZoneError.quote(log.format));
+            p.add("log.format", "'log.format' must be text or json, not " + Problem.quote(log.format));
         }
         if (!List.of("auto", "always", "never").contains(admin.metricsAuth)) {
             p.add("admin.metrics_auth", "'admin.metrics_auth' must be auto, always or never, not "
-                    + ZoneError.quote(admin.metricsAuth));
+                    + Problem.quote(admin.metricsAuth));
         }
         if (admin.maxConnections < 1) {
             p.add("admin.max_connections", "'admin.max_connections' must be >= 1");
@@ -313,7 +313,7 @@ public final class ServerConfig {
         int slash = text.indexOf('/');
         String host = slash < 0 ? text.trim() : text.substring(0, slash).trim();
         try {
-            InetAddress a = dev.geosteer.dns.Addresses.parse(host);
+            InetAddress a = dev.geosteer.net.Addresses.parse(host);
             int max = a.getAddress().length * 8;
             int prefix = slash < 0 ? max : Integer.parseInt(text.substring(slash + 1).trim());
             if (prefix < 0 || prefix > max) {
@@ -413,7 +413,7 @@ public final class ServerConfig {
             }
         }
         try {
-            return new InetSocketAddress(dev.geosteer.dns.Addresses.parse(host), port);
+            return new InetSocketAddress(dev.geosteer.net.Addresses.parse(host), port);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + text + "': the address must be an IP literal");
         }
@@ -421,7 +421,7 @@ public final class ServerConfig {
 
     private static boolean isIpv6(String text) {
         try {
-            return dev.geosteer.dns.Addresses.parse(text) instanceof java.net.Inet6Address;
+            return dev.geosteer.net.Addresses.parse(text) instanceof java.net.Inet6Address;
         } catch (IllegalArgumentException e) {
             return false;
         }

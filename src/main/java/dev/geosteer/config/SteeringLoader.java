@@ -2,7 +2,7 @@ package dev.geosteer.config;
 
 import dev.geosteer.query.Steering;
 import dev.geosteer.zone.Zone;
-import dev.geosteer.zone.ZoneException;
+import dev.geosteer.problem.ProblemException;
 import dev.geosteer.zone.ZoneLoader;
 import org.xbill.DNS.Name;
 
@@ -17,7 +17,7 @@ public interface SteeringLoader {
      * Parses and checks a steering file ({@code yaml}, the content of the file {@code shown}) against
      * the zone's records; every problem is reported at once. Returns null to serve no steering.
      */
-    Prepared prepare(String shown, byte[] yaml, ZoneLoader.ParsedZone zone) throws ZoneException;
+    Prepared prepare(String shown, byte[] yaml, ZoneLoader.ParsedZone zone) throws ProblemException;
 
     /** A checked steering file, ready to be built against its compiled zone. */
     interface Prepared {
@@ -27,8 +27,8 @@ public interface SteeringLoader {
         /**
          * Builds the steering with the current geo databases; called again when those change.
          *
-         * @throws ZoneException when it cannot be built within the configured bounds (file:line of the cause)
+         * @throws ProblemException when it cannot be built within the configured bounds (file:line of the cause)
          */
-        Steering build(Zone zone) throws ZoneException;
+        Steering build(Zone zone) throws ProblemException;
     }
 }

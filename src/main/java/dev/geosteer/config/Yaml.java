@@ -23,8 +23,8 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.geosteer.files.OperatorFiles;
-import dev.geosteer.zone.ZoneError;
-import dev.geosteer.zone.ZoneException;
+import dev.geosteer.problem.Problem;
+import dev.geosteer.problem.ProblemException;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -117,10 +117,10 @@ public final class Yaml {
         private final String file;
         private final T value;
         private final YamlLocations where;
-        private final List<ZoneError> errors;
+        private final List<Problem> errors;
         private final List<String> broken;
 
-        Document(String file, T value, YamlLocations where, List<ZoneError> errors, List<String> broken) {
+        Document(String file, T value, YamlLocations where, List<Problem> errors, List<String> broken) {
             this.file = file;
             this.value = value;
             this.where = where;
@@ -142,7 +142,7 @@ public final class Yaml {
         }
 
         /** Syntax, duplicate-key and binding errors, in file order. */
-        public List<ZoneError> errors() {
+        public List<Problem> errors() {
             return errors;
         }
 
@@ -164,25 +164,25 @@ public final class Yaml {
         }
 
         /** An error at the key {@code path}, unless binding already failed there (then null). */
-        public ZoneError error(String path, String reason) {
+        public Problem error(String path, String reason) {
             return isBroken(path) ? null : where.error(file, path, reason);
         }
 
         /** Throws the binding errors and {@code more}, in file order, if there are any. */
-        public void throwIfAny(List<ZoneError> more) throws ZoneException {
+        public void throwIfAny(List<Problem> more) throws ProblemException {
             if (errors.isEmpty() && more.isEmpty()) {
                 return;
             }
-            List<ZoneError> all = new ArrayList<>(errors);
+            List<Problem> all = new ArrayList<>(errors);
             all.addAll(more);
             all.sort(FILE_ORDER);
-            throw new ZoneException(all);
+            throw new ProblemException(all);
         }
     }
 
     /** Errors sorted by line, then column (unknown lines first: they concern the whole file). */
-    public static final Comparator<ZoneError> FILE_ORDER = Comparator.comparingInt(ZoneError::line)
-            .thenComparingInt(ZoneError::column);
+    public static final Comparator<Problem> FILE_ORDER = Comparator.comparingInt(Problem::line)
+            .thenComparingInt(Problem::column);
 
     /** At most this many binding errors per file: each costs one more binding pass. */
     private static final int MAX_BINDING_ERRORS = 50;
@@ -193,12 +193,12 @@ public final class Yaml {
      * errors found are in the document, as {@code file:line:column: reason}.
      */
     public static <T> Document<T> read(Path file, Class<T> type, Supplier<T> empty, long maxBytes, String limitName)
-            throws ZoneException {
+            throws ProblemException {
         byte[] bytes;
         try {
             bytes = OperatorFiles.read(file, null, maxBytes, limitName);
         } catch (IOException e) {
-            throw new ZoneException(new ZoneError(file.toString(), 0, OperatorFiles.describe(e)));
+            throw new ProblemException(new Problem(file.toString(), 0, OperatorFiles.describe(e)));
         }
         return bytes == null ? null : parse(file.toString(), bytes, type, empty);
     }
@@ -211,7 +211,7 @@ public final class Yaml {
      */
     public static <T> Document<T> parse(String shown, byte[] bytes, Class<T> type, Supplier<T> empty) {
         YamlLocations where = YamlLocations.index(shown, bytes);
-        List<ZoneError> errors = new ArrayList<>();
+        List<Problem> errors = new ArrayList<>();
         List<String> broken = new ArrayList<>();
         if (where.syntaxError() != null) {
             errors.add(where.syntaxError());
@@ -242,7 +242,7 @@ public final class Yaml {
             return new Document<>(shown, empty.get(), where, errors, broken);
         }
         if (!tree.isObject()) {
-            errors.add(new ZoneError(shown, 1, 1, "the file must be a map of keys (key: value), not "
+            errors.add(new Problem(shown, 1, 1, "the file must be a map of keys (key: value), not "
                     + tree.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
             broken.add("");
             return new Document<>(shown, empty.get(), where, errors, broken);
@@ -262,7 +262,7 @@ public final class Yaml {
                     broken.add(path);
                 }
             } catch (JsonProcessingException e) {
-                errors.add(new ZoneError(shown, 0, String.valueOf(e.getOriginalMessage())));
+                errors.add(new Problem(shown, 0, String.valueOf(e.getOriginalMessage())));
                 broken.add("");
                 value = empty.get();
             }
@@ -369,7 +369,7 @@ public final class Yaml {
     /** What went wrong, in the operator's words, for a Jackson binding failure at {@code path}. */
     static String reason(JsonMappingException e, String path) {
         if (e instanceof UnrecognizedPropertyException u) {
-            return "unknown key " + ZoneError.quote(u.getPropertyName()) + (path.contains(".") ? " in "
+            return "unknown key " + Problem.quote(u.getPropertyName()) + (path.contains(".") ? " in "
                     + path.substring(0, path.lastIndexOf('.')) : "") + "; known keys: "
                     + u.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", "));
         }
@@ -400,9 +400,9 @@ public final class Yaml {
             return msg;
         }
         if (msg != null && msg.equals("negative")) {
-            return ZoneError.quote(value) + " must not be negative";
+            return Problem.quote(value) + " must not be negative";
         }
-        return "invalid value " + ZoneError.quote(value) + (msg != null && !msg.startsWith("Cannot") ? ": " + msg : "");
+        return "invalid value " + Problem.quote(value) + (msg != null && !msg.startsWith("Cannot") ? ": " + msg : "");
     }
 
     private static String describe(Class<?> type) {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.geosteer.zone.ZoneError;
+import dev.geosteer.problem.Problem;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
@@ -25,10 +25,10 @@ import java.util.Map;
  */
 public final class YamlLocations {
     private final Map<String, JsonLocation> byPath;
-    private final List<ZoneError> duplicates;
-    private final ZoneError syntaxError;
+    private final List<Problem> duplicates;
+    private final Problem syntaxError;
 
-    private YamlLocations(Map<String, JsonLocation> byPath, List<ZoneError> duplicates, ZoneError syntaxError) {
+    private YamlLocations(Map<String, JsonLocation> byPath, List<Problem> duplicates, Problem syntaxError) {
         this.byPath = byPath;
         this.duplicates = duplicates;
         this.syntaxError = syntaxError;
@@ -37,8 +37,8 @@ public final class YamlLocations {
     /** Indexes {@code yaml}; {@code shown} is the file name used in the errors found. */
     public static YamlLocations index(String shown, byte[] yaml) {
         Map<String, JsonLocation> out = new HashMap<>();
-        List<ZoneError> duplicates = new ArrayList<>();
-        ZoneError syntax = null;
+        List<Problem> duplicates = new ArrayList<>();
+        Problem syntax = null;
         try (JsonParser p = new YAMLFactory().createParser(yaml)) {
             Deque<String> path = new ArrayDeque<>();
             Deque<int[]> arrayIndex = new ArrayDeque<>();
@@ -51,8 +51,8 @@ public final class YamlLocations {
                     JsonLocation here = p.currentTokenLocation();
                     JsonLocation first = keysSeen.isEmpty() ? null : keysSeen.peek().putIfAbsent(pendingField, here);
                     if (first != null) {
-                        duplicates.add(new ZoneError(shown, here.getLineNr(), here.getColumnNr(), "duplicate key "
-                                + ZoneError.quote(pendingField) + " (first at line " + first.getLineNr()
+                        duplicates.add(new Problem(shown, here.getLineNr(), here.getColumnNr(), "duplicate key "
+                                + Problem.quote(pendingField) + " (first at line " + first.getLineNr()
                                 + "): a key may appear only once in a map"));
                     } else {
                         out.put(join(path, pendingField), here);
@@ -89,7 +89,7 @@ public final class YamlLocations {
      * One line for a YAML syntax error, at the place the parser gave up: snakeyaml's problem and the
      * construct it was in, without its multi-line dump of the input.
      */
-    static ZoneError syntaxError(String shown, Exception e) {
+    static Problem syntaxError(String shown, Exception e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof MarkedYAMLException m && m.getProblemMark() != null) {
                 Mark at = m.getProblemMark();
@@ -98,24 +98,24 @@ public final class YamlLocations {
                 String reason = "YAML syntax: " + m.getProblem() + (context == null ? ""
                         : " (" + context + (contextAt == null ? "" : " started at line " + (contextAt.getLine() + 1))
                         + ")");
-                return new ZoneError(shown, at.getLine() + 1, at.getColumn() + 1, reason);
+                return new Problem(shown, at.getLine() + 1, at.getColumn() + 1, reason);
             }
         }
         if (e instanceof JsonProcessingException j) {
             JsonLocation l = j.getLocation();
-            return new ZoneError(shown, l == null ? 0 : l.getLineNr(), l == null ? 0 : l.getColumnNr(),
+            return new Problem(shown, l == null ? 0 : l.getLineNr(), l == null ? 0 : l.getColumnNr(),
                     "YAML syntax: " + j.getOriginalMessage());
         }
-        return new ZoneError(shown, 0, "YAML syntax: " + e.getMessage());
+        return new Problem(shown, 0, "YAML syntax: " + e.getMessage());
     }
 
     /** Every key written twice in the same map, at the second one. */
-    public List<ZoneError> duplicates() {
+    public List<Problem> duplicates() {
         return duplicates;
     }
 
     /** The syntax error that stopped the reading, or null. */
-    public ZoneError syntaxError() {
+    public Problem syntaxError() {
         return syntaxError;
     }
 
@@ -151,8 +151,8 @@ public final class YamlLocations {
     }
 
     /** An error located at the key (or item) {@code path}. */
-    public ZoneError error(String shown, String path, String reason) {
-        return new ZoneError(shown, line(path), column(path), reason);
+    public Problem error(String shown, String path, String reason) {
+        return new Problem(shown, line(path), column(path), reason);
     }
 
     private JsonLocation find(String path) {

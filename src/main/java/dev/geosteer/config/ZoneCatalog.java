@@ -6,8 +6,8 @@ import dev.geosteer.files.Settling;
 import dev.geosteer.query.ServedZone;
 import dev.geosteer.query.ServedZones;
 import dev.geosteer.zone.Zone;
-import dev.geosteer.zone.ZoneError;
-import dev.geosteer.zone.ZoneException;
+import dev.geosteer.problem.Problem;
+import dev.geosteer.problem.ProblemException;
 import dev.geosteer.zone.ZoneLoader;
 import org.xbill.DNS.Name;
 
@@ -48,8 +48,8 @@ public final class ZoneCatalog {
      * (a file held back, a zone changed without a new serial, balancers that vanished), and whether
      * anything changed.
      */
-    public record Result(List<ZoneError> errors, List<ZoneError> warnings, boolean changed) {
-        public Result(List<ZoneError> errors, boolean changed) {
+    public record Result(List<Problem> errors, List<Problem> warnings, boolean changed) {
+        public Result(List<Problem> errors, boolean changed) {
             this(errors, List.of(), changed);
         }
     }
@@ -85,7 +85,7 @@ public final class ZoneCatalog {
         SteeringLoader.Prepared steering;
         ServedZone served; // last good version, or null if it never loaded
         Instant emptySteeringSince;
-        List<ZoneError> problems = List.of(); // errors of the files as they are now (empty once they load)
+        List<Problem> problems = List.of(); // errors of the files as they are now (empty once they load)
     }
 
     private final Path dir;
@@ -95,7 +95,7 @@ public final class ZoneCatalog {
     private final AtomicReference<ServedZones> current = new AtomicReference<>(ServedZones.EMPTY);
     private final List<Consumer<ServedZones>> listeners = new ArrayList<>();
     private volatile Result lastResult;
-    private ZoneError dirProblem;
+    private Problem dirProblem;
     private boolean loadedOnce;
 
     /** A catalog that loads every change at once, with the default limits. */
@@ -131,8 +131,8 @@ public final class ZoneCatalog {
      * What is wrong now: the errors of every zone and steering file whose current version could not be
      * loaded (its previous version, if any, is served), and a zones directory that cannot be read.
      */
-    public List<ZoneError> problems() {
-        List<ZoneError> out = new ArrayList<>();
+    public List<Problem> problems() {
+        List<Problem> out = new ArrayList<>();
         if (dirProblem != null) {
             out.add(dirProblem);
         }
@@ -167,14 +167,14 @@ public final class ZoneCatalog {
     public Result refresh(boolean immediate) {
         loadedOnce = true;
         Instant now = Instant.now();
-        List<ZoneError> errors = new ArrayList<>();
-        List<ZoneError> warnings = new ArrayList<>();
+        List<Problem> errors = new ArrayList<>();
+        List<Problem> warnings = new ArrayList<>();
         List<Path> listed;
         try (Stream<Path> s = Files.list(dir)) {
             listed = s.filter(p -> p.getFileName().toString().endsWith(".zone")).sorted().toList();
             dirProblem = null;
         } catch (IOException e) {
-            ZoneError err = new ZoneError(dir.toString(), 0, e instanceof NoSuchFileException
+            Problem err = new Problem(dir.toString(), 0, e instanceof NoSuchFileException
                     ? "the zones directory does not exist"
                     : e instanceof NotDirectoryException ? "the zones directory is not a directory"
                     : "cannot list the zones directory: " + OperatorFiles.describe(e));
@@ -193,7 +193,7 @@ public final class ZoneCatalog {
             Entry e = entries.computeIfAbsent(file, k -> new Entry());
             try {
                 changed |= refreshOne(file, e, now, immediate, errors, warnings);
-            } catch (ZoneException ex) {
+            } catch (ProblemException ex) {
                 errors.addAll(ex.errors());
             }
         }
@@ -203,7 +203,7 @@ public final class ZoneCatalog {
         return finish(errors, warnings, changed);
     }
 
-    private Result finish(List<ZoneError> errors, List<ZoneError> warnings, boolean changed) {
+    private Result finish(List<Problem> errors, List<Problem> warnings, boolean changed) {
         Result result = new Result(List.copyOf(errors), List.copyOf(warnings), changed);
         if (changed || !errors.isEmpty() || !warnings.isEmpty()) {
             lastResult = result;
@@ -212,8 +212,8 @@ public final class ZoneCatalog {
     }
 
     /** One zone file and its steering file; true when what is served changed. */
-    private boolean refreshOne(Path file, Entry e, Instant now, boolean immediate, List<ZoneError> errors,
-                               List<ZoneError> warnings) throws ZoneException {
+    private boolean refreshOne(Path file, Entry e, Instant now, boolean immediate, List<Problem> errors,
+                               List<Problem> warnings) throws ProblemException {
         Path steerFile = steerFileOf(file);
         FileVersion zv;
         FileVersion sv;
@@ -221,7 +221,7 @@ public final class ZoneCatalog {
             zv = FileVersion.of(file);
             sv = FileVersion.of(steerFile);
         } catch (IOException ex) {
-            throw problem(e, new ZoneError(file.toString(), 0, OperatorFiles.describe(ex)));
+            throw problem(e, new Problem(file.toString(), 0, OperatorFiles.describe(ex)));
         }
         Settling.Verdict zoneVerdict = e.zoneWatch.poll(zv, now, immediate);
         Settling.Verdict steerVerdict = e.steerWatch.poll(sv, now, immediate);
@@ -258,23 +258,23 @@ public final class ZoneCatalog {
             return true;
         } catch (SteeringReadFailure ex) {
             tried(e, zv, sv);
-            throw reject(file, e, List.of(new ZoneError(steerFile.toString(), 0, OperatorFiles.describe(ex.cause()))));
+            throw reject(file, e, List.of(new Problem(steerFile.toString(), 0, OperatorFiles.describe(ex.cause()))));
         } catch (IOException ex) {
             tried(e, zv, sv);
-            throw reject(file, e, List.of(new ZoneError(file.toString(), 0, OperatorFiles.describe(ex))));
-        } catch (ZoneException ex) {
+            throw reject(file, e, List.of(new Problem(file.toString(), 0, OperatorFiles.describe(ex))));
+        } catch (ProblemException ex) {
             tried(e, zv, sv);
             throw reject(file, e, ex.errors());
         } catch (OutOfMemoryError ex) {
             tried(e, zv, sv);
-            throw reject(file, e, List.of(new ZoneError(file.toString(), 0, "ran out of memory loading it ("
+            throw reject(file, e, List.of(new Problem(file.toString(), 0, "ran out of memory loading it ("
                     + ex.getMessage() + "): lower limits.zone_max_records or limits.zone_file_max_bytes, or give the"
                     + " server more heap (-Xmx)")));
         } catch (RuntimeException | Error ex) {
             // A bug or a fault of the machine (e.g. an I/O error while mapped): this file fails, the others go on.
             LOG.log(Level.SEVERE, "zone file " + file + " could not be loaded: " + ex, ex);
             tried(e, zv, sv);
-            throw reject(file, e, List.of(new ZoneError(file.toString(), 0, "not loaded: internal error ("
+            throw reject(file, e, List.of(new Problem(file.toString(), 0, "not loaded: internal error ("
                     + ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage()) + ")")));
         }
     }
@@ -286,22 +286,22 @@ public final class ZoneCatalog {
     }
 
     /** Logs why a zone's files failed and records it as the zone's current problem. */
-    private static ZoneException reject(Path file, Entry e, List<ZoneError> errs) {
+    private static ProblemException reject(Path file, Entry e, List<Problem> errs) {
         String what = e.served == null ? "zone " + file + " not loaded"
                 : "zone " + e.served.zone().origin() + " reload failed, still serving serial " + e.served.zone().serial();
-        for (ZoneError err : errs) {
+        for (Problem err : errs) {
             LOG.severe(what + ": " + err);
         }
         return problem(e, errs);
     }
 
-    private static ZoneException problem(Entry e, ZoneError err) {
+    private static ProblemException problem(Entry e, Problem err) {
         return problem(e, List.of(err));
     }
 
-    private static ZoneException problem(Entry e, List<ZoneError> errs) {
+    private static ProblemException problem(Entry e, List<Problem> errs) {
         e.problems = List.copyOf(errs);
-        return new ZoneException(errs);
+        return new ProblemException(errs);
     }
 
     /** Thrown when the steering file, not the zone file, cannot be read. */
@@ -332,10 +332,10 @@ public final class ZoneCatalog {
      * truncation and its new content. Keep the previous steering (true) until it has stayed empty for
      * the grace period.
      */
-    private boolean holdEmptySteering(Path file, Path steerFile, Entry e, Instant now, List<ZoneError> warnings) {
+    private boolean holdEmptySteering(Path file, Path steerFile, Entry e, Instant now, List<Problem> warnings) {
         if (e.emptySteeringSince == null) {
             e.emptySteeringSince = now;
-            ZoneError w = new ZoneError(steerFile.toString(), 0, "is empty; keeping the previous steering ("
+            Problem w = new Problem(steerFile.toString(), 0, "is empty; keeping the previous steering ("
                     + balancerNames(e) + ") unless it stays empty for " + DurationParser.format(settings.emptyGrace())
                     + " (reload.empty_grace)");
             LOG.warning("zone " + e.served.zone().origin() + ": " + w);
@@ -370,8 +370,8 @@ public final class ZoneCatalog {
             if (e.served != null && e.steering != null) {
                 try {
                     e.served = new ServedZone(e.served.zone(), e.steering.build(e.served.zone()));
-                } catch (ZoneException ex) {
-                    for (ZoneError err : ex.errors()) {
+                } catch (ProblemException ex) {
+                    for (Problem err : ex.errors()) {
                         LOG.severe("zone " + e.served.zone().origin() + ": steering not rebuilt for the new GeoIP"
                                 + " databases, still served as built before: " + err);
                     }
@@ -385,35 +385,35 @@ public final class ZoneCatalog {
         publish();
     }
 
-    private void load(Path file, byte[] zoneBytes, Path steerFile, byte[] steerBytes, Entry e, List<ZoneError> warnings,
-                      long start) throws ZoneException {
+    private void load(Path file, byte[] zoneBytes, Path steerFile, byte[] steerBytes, Entry e, List<Problem> warnings,
+                      long start) throws ProblemException {
         ZoneLoader.ParsedZone parsed = ZoneLoader.parse(file.toString(), file, zoneBytes,
                 ZoneLoader.originFromFileName(file), settings.zoneMaxRecords());
         // Both files are checked before giving up, so that every error of either is reported at once.
-        List<ZoneError> errors = new ArrayList<>();
+        List<Problem> errors = new ArrayList<>();
         SteeringLoader.Prepared steering = null;
         try {
             steering = steerBytes == null ? null : steeringLoader.prepare(steerFile.toString(), steerBytes, parsed);
-        } catch (ZoneException ex) {
+        } catch (ProblemException ex) {
             errors.addAll(ex.errors());
         }
         Zone zone = null;
         try {
             zone = ZoneLoader.compile(parsed, steering == null ? Map.of() : steering.names());
-        } catch (ZoneException ex) {
+        } catch (ProblemException ex) {
             errors.addAll(0, ex.errors());
         }
         if (!errors.isEmpty()) {
-            throw new ZoneException(errors);
+            throw new ProblemException(errors);
         }
         for (Entry other : entries.values()) {
             if (other != e && other.served != null && other.served.zone().origin().equals(zone.origin())) {
-                throw new ZoneException(new ZoneError(file.toString(), 0, "zone " + zone.origin()
+                throw new ProblemException(new Problem(file.toString(), 0, "zone " + zone.origin()
                         + " is already served from " + other.served.zone().source()));
             }
         }
         ServedZone served = new ServedZone(zone, steering == null ? null : steering.build(zone));
-        for (ZoneError w : parsed.warnings()) {
+        for (Problem w : parsed.warnings()) {
             LOG.warning("zone " + zone.origin() + ": " + w);
         }
         if (e.served != null) {
@@ -430,17 +430,17 @@ public final class ZoneCatalog {
 
     /** What a reload changes that the operator may not have meant: a serial left as it was, balancers gone. */
     private void warnAboutTheChange(Path file, Path steerFile, byte[] steerBytes, Entry e,
-                                    Zone zone, List<ZoneError> warnings) {
+                                    Zone zone, List<Problem> warnings) {
         Zone before = e.served.zone();
         if (before.serial() == zone.serial() && !before.sameRecords(zone)) {
-            ZoneError w = new ZoneError(file.toString(), 0, "the records changed but the serial is still "
+            Problem w = new Problem(file.toString(), 0, "the records changed but the serial is still "
                     + zone.serial() + ": loaded, but secondaries (and anything that compares serials) will not see"
                     + " the change; increase the serial");
             LOG.warning("zone " + zone.origin() + ": " + w);
             warnings.add(w);
         }
         if (steerBytes == null && hasBalancers(e)) {
-            ZoneError w = new ZoneError(steerFile.toString(), 0, "is gone: balancers " + balancerNames(e)
+            Problem w = new Problem(steerFile.toString(), 0, "is gone: balancers " + balancerNames(e)
                     + " vanished with it (their names now answer from the zone file alone)");
             LOG.warning("zone " + zone.origin() + ": " + w);
             warnings.add(w);

@@ -1,5 +1,7 @@
 package dev.geosteer.dns;
 
+import dev.geosteer.net.Addresses;
+
 import org.xbill.DNS.Rcode;
 
 import java.net.Inet4Address;

@@ -1,5 +1,7 @@
 package dev.geosteer.dns;
 
+import dev.geosteer.net.Addresses;
+
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelOption;

@@ -1,5 +1,7 @@
 package dev.geosteer.dns;
 
+import dev.geosteer.net.Addresses;
+
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.HashMap;

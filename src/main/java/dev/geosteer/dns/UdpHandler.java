@@ -1,5 +1,7 @@
 package dev.geosteer.dns;
 
+import dev.geosteer.net.Addresses;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

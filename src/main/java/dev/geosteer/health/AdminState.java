@@ -1,8 +1,8 @@
 package dev.geosteer.health;
 
 import dev.geosteer.config.Yaml;
-import dev.geosteer.zone.ZoneError;
-import dev.geosteer.zone.ZoneException;
+import dev.geosteer.problem.Problem;
+import dev.geosteer.problem.ProblemException;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -37,21 +37,21 @@ public final class AdminState {
      * {@code known}) is kept (it drains nothing until that pool exists again) and reported. One bad
      * selector never throws the others away.
      */
-    public record Parsed(List<Drain> drains, List<ZoneError> problems) {
+    public record Parsed(List<Drain> drains, List<Problem> problems) {
     }
 
     /**
      * Reads the drain selectors of {@code bytes} (the file's content, {@code shown} its name). Empty
      * content drains nothing.
      *
-     * @throws ZoneException when the content is not YAML of this shape (a syntax error, a duplicate key,
+     * @throws ProblemException when the content is not YAML of this shape (a syntax error, a duplicate key,
      *                       a wrong type): then none of it applies
      */
-    public static Parsed parse(String shown, byte[] bytes, Predicate<String> known) throws ZoneException {
+    public static Parsed parse(String shown, byte[] bytes, Predicate<String> known) throws ProblemException {
         Yaml.Document<FileModel> doc = Yaml.parse(shown, bytes, FileModel.class, FileModel::new);
         doc.throwIfAny(List.of());
         FileModel model = doc.value();
-        List<ZoneError> problems = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         List<Drain> out = new ArrayList<>();
         for (int i = 0; model.drain != null && i < model.drain.size(); i++) {
@@ -59,12 +59,12 @@ public final class AdminState {
             String selector = normalize(raw);
             String path = "drain[" + i + "]";
             if (selector == null) {
-                problems.add(doc.where().error(shown, path, ZoneError.quote(raw)
+                problems.add(doc.where().error(shown, path, Problem.quote(raw)
                         + ": write zone/pool or zone/pool/origin, e.g. example.test/eu/par1 (ignored)"));
                 continue;
             }
             if (!known.test(selector)) {
-                problems.add(doc.where().error(shown, path, ZoneError.quote(raw)
+                problems.add(doc.where().error(shown, path, Problem.quote(raw)
                         + ": no such pool or origin in the served steering files (it drains nothing until one exists)"));
             }
             if (seen.add(selector)) {

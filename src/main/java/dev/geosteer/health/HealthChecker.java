@@ -1,6 +1,6 @@
 package dev.geosteer.health;
 
-import dev.geosteer.dns.Addresses;
+import dev.geosteer.net.Addresses;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

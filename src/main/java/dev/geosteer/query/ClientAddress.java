@@ -24,6 +24,6 @@ public record ClientAddress(InetAddress address, int prefix, boolean fromEcs) {
         if (address == null) {
             return "no client information (ECS /0)";
         }
-        return dev.geosteer.dns.Addresses.format(address) + "/" + prefix + (fromEcs ? " (ECS)" : " (source)");
+        return dev.geosteer.net.Addresses.format(address) + "/" + prefix + (fromEcs ? " (ECS)" : " (source)");
     }
 }

@@ -21,7 +21,7 @@ final class Balancer {
     /** A {@code nets} entry: CIDR → pools in failover order. */
     record Net(byte[] address, int prefix, boolean v6, String text, List<Pool> pools) {
         boolean contains(byte[] a) {
-            return dev.geosteer.dns.Addresses.inPrefix(address, prefix, a);
+            return dev.geosteer.net.Addresses.inPrefix(address, prefix, a);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.geosteer.steer;
 
-import dev.geosteer.dns.Addresses;
+import dev.geosteer.net.Addresses;
 import dev.geosteer.health.MonitorSpec;
 
 import java.net.Inet6Address;

@@ -7,8 +7,8 @@ import dev.geosteer.health.HealthView;
 import dev.geosteer.health.MonitorSpec;
 import dev.geosteer.query.Steering;
 import dev.geosteer.zone.Zone;
-import dev.geosteer.zone.ZoneError;
-import dev.geosteer.zone.ZoneException;
+import dev.geosteer.problem.Problem;
+import dev.geosteer.problem.ProblemException;
 import dev.geosteer.zone.ZoneLoader;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
@@ -59,7 +59,7 @@ public final class SteeringCompiler implements SteeringLoader {
     }
 
     @Override
-    public Prepared prepare(String shown, byte[] yaml, ZoneLoader.ParsedZone zone) throws ZoneException {
+    public Prepared prepare(String shown, byte[] yaml, ZoneLoader.ParsedZone zone) throws ProblemException {
         Yaml.Document<SteeringFile> doc = Yaml.parse(shown, yaml, SteeringFile.class, SteeringFile::new);
         Checker c = new Checker(doc, zone);
         PreparedSteering prepared = c.check(doc.value());
@@ -71,7 +71,7 @@ public final class SteeringCompiler implements SteeringLoader {
     private final class Checker implements Policy.Problems {
         final Yaml.Document<SteeringFile> doc;
         final ZoneLoader.ParsedZone zone;
-        final List<ZoneError> errors = new ArrayList<>();
+        final List<Problem> errors = new ArrayList<>();
         /** Monitors and pools that are defined but have errors: references to them are not errors too. */
         final java.util.Set<String> brokenMonitors = new java.util.HashSet<>();
         final java.util.Set<String> brokenPools = new java.util.HashSet<>();
@@ -83,7 +83,7 @@ public final class SteeringCompiler implements SteeringLoader {
 
         @Override
         public void add(String path, String message) {
-            ZoneError e = doc.error(path, "'" + path + "': " + message);
+            Problem e = doc.error(path, "'" + path + "': " + message);
             if (e != null) {
                 errors.add(e);
             }
@@ -132,7 +132,7 @@ public final class SteeringCompiler implements SteeringLoader {
             String type = m.type == null ? "" : m.type.toLowerCase(Locale.ROOT);
             boolean knownType = List.of("http", "https", "tcp").contains(type);
             if (!knownType) {
-                add(path + ".type", ZoneError.quote(m.type) + " is not a monitor type (http, https, tcp)");
+                add(path + ".type", Problem.quote(m.type) + " is not a monitor type (http, https, tcp)");
             }
             int port = m.port != null ? m.port : type.equals("https") ? 443 : type.equals("http") ? 80 : -1;
             if (m.port == null && type.equals("tcp")) {
@@ -305,7 +305,7 @@ public final class SteeringCompiler implements SteeringLoader {
                 return null;
             }
             try {
-                return dev.geosteer.dns.Addresses.parse(text);
+                return dev.geosteer.net.Addresses.parse(text);
             } catch (IllegalArgumentException e) {
                 add(path, e.getMessage());
                 return null;
@@ -463,14 +463,14 @@ public final class SteeringCompiler implements SteeringLoader {
         /** A reference to a monitor that is not defined; one that is defined with errors was reported already. */
         void missingMonitor(String path, String name, Map<String, MonitorSpec> monitors) {
             if (!brokenMonitors.contains(name)) {
-                add(path, "no monitor named " + ZoneError.quote(name) + known(monitors.keySet()));
+                add(path, "no monitor named " + Problem.quote(name) + known(monitors.keySet()));
             }
         }
 
         /** A reference to a pool that is not defined; one that is defined with errors was reported already. */
         void missingPool(String path, String name, Map<String, Pool> pools) {
             if (!brokenPools.contains(name)) {
-                add(path, "no pool named " + ZoneError.quote(name) + known(pools.keySet()));
+                add(path, "no pool named " + Problem.quote(name) + known(pools.keySet()));
             }
         }
 
@@ -489,13 +489,13 @@ public final class SteeringCompiler implements SteeringLoader {
 
     /** A checked balancer; {@code where}: its place in the file, for errors found when it is built. */
     record PreparedBalancer(Name name, String label, long ttl, int maxAnswers, Pool fallback, Policy policy,
-                            Policy.Settings settings, List<Balancer.Net> nets, ZoneError where) {
+                            Policy.Settings settings, List<Balancer.Net> nets, Problem where) {
         PreparedBalancer(Name name, String label, long ttl, int maxAnswers, Pool fallback, Policy policy,
                          Policy.Settings settings, List<Balancer.Net> nets) {
             this(name, label, ttl, maxAnswers, fallback, policy, settings, nets, null);
         }
 
-        PreparedBalancer at(ZoneError where) {
+        PreparedBalancer at(Problem where) {
             return new PreparedBalancer(name, label, ttl, maxAnswers, fallback, policy, settings, nets, where);
         }
     }
@@ -519,9 +519,9 @@ public final class SteeringCompiler implements SteeringLoader {
             return names;
         }
 
-        /** @throws ZoneException when the balancers' tries would take more than the bound (with the line) */
+        /** @throws ProblemException when the balancers' tries would take more than the bound (with the line) */
         @Override
-        public Steering build(Zone zone) throws ZoneException {
+        public Steering build(Zone zone) throws ProblemException {
             GeoIndex index = geo.get();
             Balancer[] compiled = new Balancer[balancers.size()];
             java.util.Set<GeoTries.Tries> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
@@ -534,8 +534,8 @@ public final class SteeringCompiler implements SteeringLoader {
                     bytes += compiled[i].tries.bytes();
                 }
                 if (bytes > maxBytesPerZone) {
-                    ZoneError w = b.where();
-                    throw new ZoneException(new ZoneError(w == null ? file : w.file(), w == null ? 0 : w.line(),
+                    Problem w = b.where();
+                    throw new ProblemException(new Problem(w == null ? file : w.file(), w == null ? 0 : w.line(),
                             w == null ? 0 : w.column(), (w == null ? "" : w.reason() + ": ") + "with this balancer "
                             + "the GeoIP tries of the zone's balancers take " + mib(bytes) + " (this one "
                             + mib(compiled[i].tries.bytes()) + "), over limits.steering_max_mb ("

@@ -1,6 +1,6 @@
 package dev.geosteer.steer;
 
-import dev.geosteer.dns.Addresses;
+import dev.geosteer.net.Addresses;
 import dev.geosteer.dns.RRset;
 import dev.geosteer.geo.GeoIndex;
 import dev.geosteer.geo.IpTrie;

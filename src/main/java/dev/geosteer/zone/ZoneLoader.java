@@ -1,5 +1,8 @@
 package dev.geosteer.zone;
 
+import dev.geosteer.problem.Problem;
+import dev.geosteer.problem.ProblemException;
+
 import dev.geosteer.dns.RRset;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Master;
@@ -31,7 +34,7 @@ public final class ZoneLoader {
     }
 
     /** {@code example.test.zone} → {@code example.test.}: the origin when the file sets none. */
-    public static Name originFromFileName(Path file) throws ZoneException {
+    public static Name originFromFileName(Path file) throws ProblemException {
         String base = file.getFileName().toString();
         if (base.endsWith(".zone")) {
             base = base.substring(0, base.length() - ".zone".length());
@@ -39,7 +42,7 @@ public final class ZoneLoader {
         try {
             return Name.fromString(base, Name.root);
         } catch (TextParseException e) {
-            throw new ZoneException(new ZoneError(file.toString(), 0, "file name is not a domain name: " + e.getMessage()));
+            throw new ProblemException(new Problem(file.toString(), 0, "file name is not a domain name: " + e.getMessage()));
         }
     }
 
@@ -50,18 +53,18 @@ public final class ZoneLoader {
     static final int MAX_SYNTAX_ERRORS = 100;
 
     /** Parses the file: syntax errors and records outside the zone are reported here. */
-    public static ParsedZone parse(Path file) throws ZoneException {
+    public static ParsedZone parse(Path file) throws ProblemException {
         String shown = file.toString();
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new ZoneException(new ZoneError(shown, 0, "cannot read: " + e.getMessage()));
+            throw new ProblemException(new Problem(shown, 0, "cannot read: " + e.getMessage()));
         }
         return parse(shown, file, bytes, originFromFileName(file));
     }
 
-    public static ParsedZone parse(String shown, Path file, byte[] bytes, Name defaultOrigin) throws ZoneException {
+    public static ParsedZone parse(String shown, Path file, byte[] bytes, Name defaultOrigin) throws ProblemException {
         return parse(shown, file, bytes, defaultOrigin, DEFAULT_MAX_RECORDS);
     }
 
@@ -72,10 +75,10 @@ public final class ZoneLoader {
      * included) stop it at the record that crosses the limit.
      */
     public static ParsedZone parse(String shown, Path file, byte[] bytes, Name defaultOrigin, long maxRecords)
-            throws ZoneException {
+            throws ProblemException {
         List<Record> records = new ArrayList<>();
         List<Integer> lines = new ArrayList<>();
-        List<ZoneError> syntax = new ArrayList<>();
+        List<Problem> syntax = new ArrayList<>();
         List<Map.Entry<org.xbill.DNS.Generator, Integer>> generators = new ArrayList<>();
         Resume at = new Resume(0, 1, defaultOrigin, -1, new byte[0]);
         Directives directives = new Directives(bytes, defaultOrigin);
@@ -93,28 +96,28 @@ public final class ZoneLoader {
                         break;
                     }
                     if (records.size() >= maxRecords) {
-                        syntax.add(new ZoneError(shown, in.recordStartLine(), "the zone has more than " + maxRecords
+                        syntax.add(new Problem(shown, in.recordStartLine(), "the zone has more than " + maxRecords
                                 + " records (limits.zone_max_records): not loaded"));
-                        throw new ZoneException(syntax);
+                        throw new ProblemException(syntax);
                     }
                     records.add(r);
                     lines.add(in.recordStartLine());
                 }
             } catch (TextParseException e) {
                 // dnsjava counts lines from where this Master started
-                ZoneError err = dnsjavaError(shown, e, in.recordStartLine(), at.line - 1);
-                syntax.add(new ZoneError(shown, lineOfProblem(bytes, err.line(), in.recordStartLine()),
+                Problem err = dnsjavaError(shown, e, in.recordStartLine(), at.line - 1);
+                syntax.add(new Problem(shown, lineOfProblem(bytes, err.line(), in.recordStartLine()),
                         shorten(err.reason())));
                 next = resumeAfter(bytes, at, in, directives, records);
             } catch (IOException | RuntimeException e) {
-                syntax.add(new ZoneError(shown, in.recordStartLine(), shorten(String.valueOf(e.getMessage()))));
+                syntax.add(new Problem(shown, in.recordStartLine(), shorten(String.valueOf(e.getMessage()))));
                 next = resumeAfter(bytes, at, in, directives, records);
             } finally {
                 collectGenerators(master, in, generators);
                 master.close();
             }
             if (next != null && syntax.size() >= MAX_SYNTAX_ERRORS) {
-                syntax.add(new ZoneError(shown, 0, "stopped after " + MAX_SYNTAX_ERRORS + " errors"));
+                syntax.add(new Problem(shown, 0, "stopped after " + MAX_SYNTAX_ERRORS + " errors"));
                 next = null;
             }
             at = next;
@@ -282,21 +285,21 @@ public final class ZoneLoader {
     /** Expands the {@code $GENERATE} directives in file order, refusing ranges that make too many records. */
     private static void expandGenerates(String shown, List<Map.Entry<org.xbill.DNS.Generator, Integer>> generators,
                                         List<Record> records, List<Integer> lines, long maxRecords,
-                                        List<ZoneError> syntax) throws ZoneException {
+                                        List<Problem> syntax) throws ProblemException {
         for (Map.Entry<org.xbill.DNS.Generator, Integer> e : generators) {
             org.xbill.DNS.Generator g = e.getKey();
             int line = e.getValue();
             long count = g.step <= 0 ? Long.MAX_VALUE : (g.end - g.start) / g.step + 1;
             String range = "$GENERATE " + g.start + "-" + g.end + (g.step == 1 ? "" : "/" + g.step);
             if (count > MAX_GENERATED) {
-                syntax.add(new ZoneError(shown, line, range + " would make " + count + " records; at most "
+                syntax.add(new Problem(shown, line, range + " would make " + count + " records; at most "
                         + MAX_GENERATED + " per directive"));
-                throw new ZoneException(syntax);
+                throw new ProblemException(syntax);
             }
             if (records.size() + count > maxRecords) {
-                syntax.add(new ZoneError(shown, line, range + " would bring the zone to " + (records.size() + count)
+                syntax.add(new Problem(shown, line, range + " would bring the zone to " + (records.size() + count)
                         + " records, more than limits.zone_max_records (" + maxRecords + "): not loaded"));
-                throw new ZoneException(syntax);
+                throw new ProblemException(syntax);
             }
             try {
                 Record r;
@@ -305,14 +308,14 @@ public final class ZoneLoader {
                     lines.add(line);
                 }
             } catch (IOException | RuntimeException ex) {
-                syntax.add(new ZoneError(shown, line, shorten(String.valueOf(ex.getMessage()))));
+                syntax.add(new Problem(shown, line, shorten(String.valueOf(ex.getMessage()))));
             }
         }
     }
 
     /** dnsjava quotes the offending text in its messages: keep a short excerpt of it. */
     private static String shorten(String message) {
-        return ZoneError.escape(message, 160);
+        return Problem.escape(message, 160);
     }
 
     /**
@@ -338,25 +341,25 @@ public final class ZoneLoader {
         return l;
     }
 
-    private static ZoneError dnsjavaError(String file, TextParseException e, int fallbackLine, int lineOffset) {
+    private static Problem dnsjavaError(String file, TextParseException e, int fallbackLine, int lineOffset) {
         String msg = String.valueOf(e.getMessage());
         Matcher m = DNSJAVA_POSITION.matcher(msg);
         if (m.matches()) {
-            return new ZoneError(file, Integer.parseInt(m.group(1)) + lineOffset, m.group(2));
+            return new Problem(file, Integer.parseInt(m.group(1)) + lineOffset, m.group(2));
         }
         if (msg.contains("$INCLUDE")) {
             msg = "$INCLUDE is not supported: keep each zone in one file";
         }
-        return new ZoneError(file, fallbackLine, msg);
+        return new Problem(file, fallbackLine, msg);
     }
 
     /**
      * Checks the zone's structure and builds it. {@code steered} maps names owned by balancers to their
      * index; such names become nodes even when the file has no records for them.
      */
-    public static Zone compile(ParsedZone parsed, Map<Name, Integer> steered) throws ZoneException {
+    public static Zone compile(ParsedZone parsed, Map<Name, Integer> steered) throws ProblemException {
         String file = parsed.file();
-        List<ZoneError> errors = new ArrayList<>(parsed.errors());
+        List<Problem> errors = new ArrayList<>(parsed.errors());
         Name origin = parsed.origin();
         Map<Name, Map<Integer, List<Record>>> byName = parsed.byName();
         Map<Name, Node> nodes = new HashMap<>(byName.size() * 2 + 16);
@@ -368,13 +371,13 @@ public final class ZoneLoader {
             Map<Integer, List<Record>> types = e.getValue();
             if (types.containsKey(Type.CNAME)) {
                 if (types.get(Type.CNAME).size() > 1) {
-                    errors.add(new ZoneError(file, parsed.line(types.get(Type.CNAME).get(1)),
+                    errors.add(new Problem(file, parsed.line(types.get(Type.CNAME).get(1)),
                             name + " has more than one CNAME"));
                 }
                 for (Map.Entry<Integer, List<Record>> other : types.entrySet()) {
                     int t = other.getKey();
                     if (t != Type.CNAME && t != Type.RRSIG && t != Type.NSEC) {
-                        errors.add(new ZoneError(file, parsed.line(types.get(Type.CNAME).get(0)),
+                        errors.add(new Problem(file, parsed.line(types.get(Type.CNAME).get(0)),
                                 name + " has a CNAME beside other data (" + Type.string(t) + " at line "
                                         + parsed.line(other.getValue().get(0)) + ")"));
                         break;
@@ -382,11 +385,11 @@ public final class ZoneLoader {
                 }
             }
             if (types.containsKey(Type.DNAME) && types.get(Type.DNAME).size() > 1) {
-                errors.add(new ZoneError(file, parsed.line(types.get(Type.DNAME).get(1)),
+                errors.add(new Problem(file, parsed.line(types.get(Type.DNAME).get(1)),
                         name + " has more than one DNAME"));
             }
             if (types.containsKey(Type.SOA) && !name.equals(origin)) {
-                errors.add(new ZoneError(file, parsed.line(types.get(Type.SOA).get(0)),
+                errors.add(new Problem(file, parsed.line(types.get(Type.SOA).get(0)),
                         "SOA for " + name + " is not at the zone apex " + origin));
             }
             Node node = nodeFor(nodes, name, origin);
@@ -407,12 +410,12 @@ public final class ZoneLoader {
         boolean absenceIsMeaningful = !parsed.hasBadRecords();
         List<Record> soa = byName.getOrDefault(origin, Map.of()).getOrDefault(Type.SOA, List.of());
         if (soa.isEmpty() && absenceIsMeaningful) {
-            errors.add(new ZoneError(file, 0, "no SOA record at the zone apex " + origin));
+            errors.add(new Problem(file, 0, "no SOA record at the zone apex " + origin));
         } else if (soa.size() > 1) {
-            errors.add(new ZoneError(file, parsed.line(soa.get(1)), "more than one SOA record at " + origin));
+            errors.add(new Problem(file, parsed.line(soa.get(1)), "more than one SOA record at " + origin));
         }
         if (!apex.hasType(Type.NS) && absenceIsMeaningful) {
-            errors.add(new ZoneError(file, 0, "no NS records at the zone apex " + origin));
+            errors.add(new Problem(file, 0, "no NS records at the zone apex " + origin));
         }
 
         for (Map.Entry<Name, Integer> s : steered.entrySet()) {
@@ -446,14 +449,14 @@ public final class ZoneLoader {
             checkNameServers(parsed, nodes, apex, errors);
         }
         if (!errors.isEmpty()) {
-            throw new ZoneException(errors);
+            throw new ProblemException(errors);
         }
         // Never modified after this point: the map itself is the immutable index (a copy would double the peak).
         return new Zone(origin, java.util.Collections.unmodifiableMap(nodes), parsed.path(), parsed.recordCount());
     }
 
     /** NS targets inside the zone must have addresses: glue below a cut, authoritative data elsewhere. */
-    private static void checkNameServers(ParsedZone parsed, Map<Name, Node> nodes, Node apex, List<ZoneError> errors) {
+    private static void checkNameServers(ParsedZone parsed, Map<Name, Node> nodes, Node apex, List<Problem> errors) {
         for (Node node : nodes.values()) {
             if (node != apex && !node.isDelegation()) {
                 continue;
@@ -472,7 +475,7 @@ public final class ZoneLoader {
                 if (t == null || (!t.hasType(Type.A) && !t.hasType(Type.AAAA))) {
                     boolean inBailiwick = node != apex && target.subdomain(node.name());
                     if (node == apex || inBailiwick) {
-                        errors.add(new ZoneError(parsed.file(), parsed.line(r), node.name() + " NS " + target
+                        errors.add(new Problem(parsed.file(), parsed.line(r), node.name() + " NS " + target
                                 + (inBailiwick ? " needs glue: no A or AAAA record for " : " has no A or AAAA record for ")
                                 + target));
                     }
@@ -517,13 +520,13 @@ public final class ZoneLoader {
         private final Path path;
         private final Name origin;
         private final Map<Name, Map<Integer, List<Record>>> byName;
-        private final List<ZoneError> errors;
-        private final List<ZoneError> warnings;
+        private final List<Problem> errors;
+        private final List<Problem> warnings;
         private final int recordCount;
         private final boolean badRecords;
 
         private ParsedZone(String file, Path path, Name origin, Map<Name, Map<Integer, List<Record>>> byName,
-                           List<ZoneError> errors, List<ZoneError> warnings, int recordCount,
+                           List<Problem> errors, List<Problem> warnings, int recordCount,
                            boolean badRecords) {
             this.file = file;
             this.path = path;
@@ -536,7 +539,7 @@ public final class ZoneLoader {
         }
 
         static ParsedZone of(String file, Path path, List<Record> records, List<Integer> lineList,
-                             List<ZoneError> syntax) throws ZoneException {
+                             List<Problem> syntax) throws ProblemException {
             Name origin = null;
             for (Record r : records) {
                 if (r.getType() == Type.SOA) {
@@ -546,23 +549,23 @@ public final class ZoneLoader {
             }
             if (origin == null) {
                 // With syntax errors, the SOA may be the bad record: those errors say it better.
-                throw new ZoneException(syntax.isEmpty()
-                        ? List.of(new ZoneError(file, 0, "no SOA record: cannot tell the zone apex")) : syntax);
+                throw new ProblemException(syntax.isEmpty()
+                        ? List.of(new Problem(file, 0, "no SOA record: cannot tell the zone apex")) : syntax);
             }
-            List<ZoneError> errors = new ArrayList<>(syntax);
-            List<ZoneError> warnings = new ArrayList<>();
+            List<Problem> errors = new ArrayList<>(syntax);
+            List<Problem> warnings = new ArrayList<>();
             Map<Name, Map<Integer, List<Record>>> byName = new LinkedHashMap<>(records.size());
             int count = 0;
             for (int i = 0; i < records.size(); i++) {
                 Record r = records.get(i);
                 int line = lineList.get(i);
                 if (r.getDClass() != DClass.IN) {
-                    errors.add(new ZoneError(file, line, "class " + DClass.string(r.getDClass())
+                    errors.add(new Problem(file, line, "class " + DClass.string(r.getDClass())
                             + " is not served: only IN"));
                     continue;
                 }
                 if (!r.getName().subdomain(origin)) {
-                    errors.add(new ZoneError(file, line, r.getName() + " is outside the zone " + origin));
+                    errors.add(new Problem(file, line, r.getName() + " is outside the zone " + origin));
                     continue;
                 }
                 TypeMap types = (TypeMap) byName.computeIfAbsent(r.getName(), k -> new TypeMap());
@@ -571,7 +574,7 @@ public final class ZoneLoader {
                     continue; // an RRset is a set (RFC 2181 §5): duplicates are dropped
                 }
                 if (!set.isEmpty() && set.get(0).getTTL() != r.getTTL()) {
-                    warnings.add(new ZoneError(file, line, "TTL " + r.getTTL() + " differs from the other "
+                    warnings.add(new Problem(file, line, "TTL " + r.getTTL() + " differs from the other "
                             + Type.string(r.getType()) + " records of " + r.getName() + " (" + set.get(0).getTTL()
                             + "): the RRset is served with the lowest (RFC 2181 §5.2)"));
                 }
@@ -585,11 +588,11 @@ public final class ZoneLoader {
         public Path path() { return path; }
         public Name origin() { return origin; }
         public int recordCount() { return recordCount; }
-        List<ZoneError> errors() { return errors; }
+        List<Problem> errors() { return errors; }
         /** True when records were left out because they could not be parsed (reported in {@link #errors}). */
         boolean hasBadRecords() { return badRecords; }
         /** Accepted oddities worth a log line (e.g. TTLs differing inside an RRset). */
-        public List<ZoneError> warnings() { return warnings; }
+        public List<Problem> warnings() { return warnings; }
         Map<Name, Map<Integer, List<Record>>> byName() { return byName; }
         int line(Record r) {
             Map<Integer, List<Record>> types = byName.get(r.getName());

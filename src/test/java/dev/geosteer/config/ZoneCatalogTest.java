@@ -3,7 +3,7 @@ package dev.geosteer.config;
 import dev.geosteer.geo.GeoIndex;
 import dev.geosteer.health.HealthView;
 import dev.geosteer.steer.SteeringCompiler;
-import dev.geosteer.zone.ZoneError;
+import dev.geosteer.problem.Problem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.Name;
@@ -46,8 +46,8 @@ class ZoneCatalogTest {
         return new SteeringCompiler(() -> GeoIndex.EMPTY, () -> HealthView.NONE);
     }
 
-    static List<String> strings(List<ZoneError> errors) {
-        return errors.stream().map(ZoneError::toString).toList();
+    static List<String> strings(List<Problem> errors) {
+        return errors.stream().map(Problem::toString).toList();
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.geosteer.dns;
 
+import dev.geosteer.net.Addresses;
+
 import dev.geosteer.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

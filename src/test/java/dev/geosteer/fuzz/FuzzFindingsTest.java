@@ -5,8 +5,8 @@ import dev.geosteer.geo.GeoIndex;
 import dev.geosteer.health.HealthView;
 import dev.geosteer.query.ServedZones;
 import dev.geosteer.steer.SteeringCompiler;
-import dev.geosteer.zone.ZoneError;
-import dev.geosteer.zone.ZoneException;
+import dev.geosteer.problem.Problem;
+import dev.geosteer.problem.ProblemException;
 import dev.geosteer.zone.ZoneLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 /**
  * Regression tests for the bugs the fuzz targets found, each reduced to a minimal reproducer through the
  * public API the server uses ({@link ZoneCatalog#refresh}: a broken file must come back as a
- * {@link ZoneError}, never as an exception out of the reload pass). The crash files Jazzer wrote for the
+ * {@link Problem}, never as an exception out of the reload pass). The crash files Jazzer wrote for the
  * fixed bugs are in the Jazzer inputs directories, replayed by {@link FuzzInputsTest} and by the fuzz tests.
  *
  * <p>Reproducers of bugs not fixed yet are in {@code src/test/resources/fuzz/findings/<target>/}, out of the
@@ -64,7 +64,7 @@ class FuzzFindingsTest {
                 .doesNotThrowAnyException();
         served = catalog.current();
         assertThat(served.get(Name.fromConstantString("good.test."))).as("the good zone is served").isNotNull();
-        return result[0].errors().stream().map(ZoneError::toString).toList();
+        return result[0].errors().stream().map(Problem::toString).toList();
     }
 
     // ---------------------------------------------------------------- zone files
@@ -105,8 +105,8 @@ class FuzzFindingsTest {
             loader.stop();
             throw new AssertionError("ZoneLoader still expanding $GENERATE 1-100000000 after 10 s");
         }
-        assertThat(outcome[0]).as("rejected with a ZoneException (a cap on $GENERATE or on records)")
-                .isInstanceOf(ZoneException.class);
+        assertThat(outcome[0]).as("rejected with a ProblemException (a cap on $GENERATE or on records)")
+                .isInstanceOf(ProblemException.class);
     }
 
     // ---------------------------------------------------------------- steering files

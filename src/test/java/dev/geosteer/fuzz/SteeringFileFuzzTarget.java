@@ -12,7 +12,7 @@ import dev.geosteer.query.ServedZones;
 import dev.geosteer.query.Steering;
 import dev.geosteer.steer.SteeringCompiler;
 import dev.geosteer.zone.Zone;
-import dev.geosteer.zone.ZoneException;
+import dev.geosteer.problem.ProblemException;
 import dev.geosteer.zone.ZoneLoader;
 import org.xbill.DNS.ClientSubnetOption;
 import org.xbill.DNS.Name;
@@ -30,7 +30,7 @@ import java.util.Map;
  * Coverage-guided fuzzing of the steering file loader: arbitrary YAML as {@code geo.test.steer.yaml},
  * checked by {@code SteeringCompiler.prepare} against the parsed geo.test zone, then compiled into the
  * zone and built against the GeoIP2 City test database (as {@code ZoneCatalog.load} does). Each step may
- * reject the file with a {@link ZoneException}; nothing else may escape. A file that builds must then
+ * reject the file with a {@link ProblemException}; nothing else may escape. A file that builds must then
  * answer A, AAAA and ANY for (up to four of) its balancers, checked like the packet target's answers.
  *
  * <p>Input ({@link FuzzedDataProvider}): the last byte picks the packet source (bits 0-1), the health view
@@ -60,7 +60,7 @@ class SteeringFileFuzzTarget {
         private static ZoneLoader.ParsedZone parse() {
             try {
                 return ZoneLoader.parse(DIR.resolve("zones/geo.test.zone"));
-            } catch (ZoneException e) {
+            } catch (ProblemException e) {
                 throw new IllegalStateException(e);
             }
         }
@@ -98,9 +98,9 @@ class SteeringFileFuzzTarget {
             }
             zone = ZoneLoader.compile(World.PARSED, prepared.names());
             steering = prepared.build(zone);
-        } catch (ZoneException e) {
+        } catch (ProblemException e) {
             if (e.errors().isEmpty()) {
-                throw new AssertionError("a ZoneException without errors", e);
+                throw new AssertionError("a ProblemException without errors", e);
             }
             return;
         }

@@ -7,7 +7,7 @@ import dev.geosteer.dns.WireWriter;
 import dev.geosteer.query.ServedZone;
 import dev.geosteer.query.ServedZones;
 import dev.geosteer.zone.Zone;
-import dev.geosteer.zone.ZoneException;
+import dev.geosteer.problem.ProblemException;
 import dev.geosteer.zone.ZoneLoader;
 import org.xbill.DNS.Master;
 import org.xbill.DNS.Name;
@@ -23,7 +23,7 @@ import java.util.Set;
 
 /**
  * Coverage-guided fuzzing of the zone file loader: {@code ZoneLoader.parse} then {@code compile} on
- * arbitrary text must end in a {@link ZoneException} (with at least one error) or a {@link Zone}, never
+ * arbitrary text must end in a {@link ProblemException} (with at least one error) or a {@link Zone}, never
  * another exception and never a hang. A zone that compiles must then be servable: a few questions about
  * its names are answered through the {@code Responder} and checked like the packet target's answers.
  *
@@ -56,9 +56,9 @@ class ZoneFileFuzzTarget {
         try {
             ZoneLoader.ParsedZone parsed = ZoneLoader.parse(FILE.toString(), FILE, text, origin);
             zone = ZoneLoader.compile(parsed, Map.of());
-        } catch (ZoneException e) {
+        } catch (ProblemException e) {
             if (e.errors().isEmpty()) {
-                throw new AssertionError("a ZoneException without errors", e);
+                throw new AssertionError("a ProblemException without errors", e);
             }
             return;
         }

@@ -1,7 +1,7 @@
 package dev.geosteer.health;
 
 import dev.geosteer.TestServer;
-import dev.geosteer.dns.Addresses;
+import dev.geosteer.net.Addresses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package dev.geosteer.steer;
 
 import dev.geosteer.TestServer;
-import dev.geosteer.dns.Addresses;
+import dev.geosteer.net.Addresses;
 import dev.geosteer.health.OriginServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package dev.geosteer.steer;
 import dev.geosteer.config.ZoneCatalog;
 import dev.geosteer.geo.GeoIndex;
 import dev.geosteer.health.HealthView;
-import dev.geosteer.zone.ZoneError;
+import dev.geosteer.problem.Problem;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,7 +81,7 @@ class GeoBalancerMemoryTest {
     @Test
     void aZoneWhoseTriesExceedTheBoundFailsWithTheLineOfTheBalancer() throws Exception {
         ZoneCatalog c = catalog(steering(ownRegions(8)), 12);
-        List<ZoneError> errors = c.refresh().errors();
+        List<Problem> errors = c.refresh().errors();
         assertThat(errors).singleElement().satisfies(e -> {
             assertThat(e.file()).endsWith("example.test.steer.yaml");
             assertThat(e.line()).isGreaterThan(0);

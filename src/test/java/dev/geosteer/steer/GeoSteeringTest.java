@@ -1,7 +1,7 @@
 package dev.geosteer.steer;
 
 import dev.geosteer.TestServer;
-import dev.geosteer.dns.Addresses;
+import dev.geosteer.net.Addresses;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

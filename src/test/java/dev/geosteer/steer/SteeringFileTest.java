@@ -3,7 +3,7 @@ package dev.geosteer.steer;
 import dev.geosteer.config.ZoneCatalog;
 import dev.geosteer.geo.GeoIndex;
 import dev.geosteer.health.HealthView;
-import dev.geosteer.zone.ZoneError;
+import dev.geosteer.problem.Problem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +43,7 @@ class SteeringFileTest {
         Files.writeString(dir.resolve("s.test.zone"), ZONE);
         Files.writeString(dir.resolve("s.test.steer.yaml"), steer);
         ZoneCatalog catalog = new ZoneCatalog(dir, new SteeringCompiler(() -> GeoIndex.EMPTY, () -> HealthView.NONE));
-        return catalog.refresh().errors().stream().map(ZoneError::toString).toList();
+        return catalog.refresh().errors().stream().map(Problem::toString).toList();
     }
 
     String file() {

@@ -1,5 +1,8 @@
 package dev.geosteer.zone;
 
+import dev.geosteer.problem.Problem;
+import dev.geosteer.problem.ProblemException;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.Name;
@@ -33,9 +36,9 @@ class ZoneLoaderTest {
     }
 
     List<String> errors(String text) {
-        ZoneException e = catchThrowableOfType(ZoneException.class, () -> load("t.test.zone", text));
+        ProblemException e = catchThrowableOfType(ProblemException.class, () -> load("t.test.zone", text));
         assertThat(e).as("the zone should be rejected").isNotNull();
-        return e.errors().stream().map(ZoneError::toString).toList();
+        return e.errors().stream().map(Problem::toString).toList();
     }
 
     @Test
@@ -156,7 +159,7 @@ class ZoneLoaderTest {
 
     @Test
     void nameFromAFileThatIsNotADomainName() {
-        assertThatThrownBy(() -> ZoneLoader.originFromFileName(Path.of("a..b.zone"))).isInstanceOf(ZoneException.class);
+        assertThatThrownBy(() -> ZoneLoader.originFromFileName(Path.of("a..b.zone"))).isInstanceOf(ProblemException.class);
     }
 
     @Test
@@ -212,7 +215,7 @@ class ZoneLoaderTest {
         Path f = dir.resolve("bomb.test.zone");
         Files.writeString(f, HEAD + "$GENERATE 1-65536 a$ A 10.0.0.1\n$GENERATE 1-65536 b$ A 10.0.0.2\n"
                 + "$GENERATE 1-65536 c$ A 10.0.0.3\n");
-        ZoneException e = catchThrowableOfType(ZoneException.class,
+        ProblemException e = catchThrowableOfType(ProblemException.class,
                 () -> ZoneLoader.parse(f.toString(), f, Files.readAllBytes(f), Name.fromString("bomb.test."), 100_000));
         assertThat(e.errors()).singleElement().asString().isEqualTo(f + ":6: $GENERATE 1-65536 would bring the zone"
                 + " to 131075 records, more than limits.zone_max_records (100000): not loaded");
@@ -224,7 +227,7 @@ class ZoneLoaderTest {
     void tooManyRecordsStopAtTheRecordThatCrossesTheLimit() throws Exception {
         Path f = dir.resolve("many.test.zone");
         Files.writeString(f, HEAD + "a A 192.0.2.1\nb A 192.0.2.2\nc A 192.0.2.3\n");
-        ZoneException e = catchThrowableOfType(ZoneException.class,
+        ProblemException e = catchThrowableOfType(ProblemException.class,
                 () -> ZoneLoader.parse(f.toString(), f, Files.readAllBytes(f), Name.fromString("many.test."), 4));
         assertThat(e.errors()).singleElement().asString()
                 .isEqualTo(f + ":6: the zone has more than 4 records (limits.zone_max_records): not loaded");

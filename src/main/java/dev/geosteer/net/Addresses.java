@@ -1,4 +1,4 @@
-package dev.geosteer.dns;
+package dev.geosteer.net;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;

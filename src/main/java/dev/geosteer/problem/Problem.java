@@ -1,8 +1,9 @@
-package dev.geosteer.zone;
+package dev.geosteer.problem;
 
 /**
- * One problem in an operator's file, printed as {@code file:line:column: reason}; line and column are
- * left out when unknown (0).
+ * One problem in an operator's input (a zone, a steering file, geosteer.yaml, admin-state.yaml, a GeoIP
+ * database), printed as {@code file:line:column: reason}; line and column are left out when unknown (0).
+ * It lives in the lowest layer so that every package reports problems alike without importing another's.
  *
  * <p>Errors end up in logs, {@code /status} and {@code check}'s output, and may quote what a file
  * contains. So that a file that is not what it seems (a link to a secret, a binary) cannot be dumped
@@ -10,16 +11,16 @@ package dev.geosteer.zone;
  * {@code \xNN} or {@code \}{@code uNNNN}) and the reason is cut at {@value #MAX_REASON} characters;
  * quoted values should go through {@link #quote}, which keeps a short excerpt.
  */
-public record ZoneError(String file, int line, int column, String reason) {
+public record Problem(String file, int line, int column, String reason) {
     static final int MAX_REASON = 400;
     static final int MAX_QUOTED = 64;
 
-    public ZoneError {
+    public Problem {
         file = escape(String.valueOf(file), 4 * MAX_REASON);
         reason = escape(String.valueOf(reason), MAX_REASON);
     }
 
-    public ZoneError(String file, int line, String reason) {
+    public Problem(String file, int line, String reason) {
         this(file, line, 0, reason);
     }
 
