@@ -85,6 +85,9 @@ final class LogFormat extends Formatter {
         Logger.getLogger("io.netty").setLevel(Level.WARNING);
         Logger.getLogger("io.vertx").setLevel(Level.WARNING);
         Logger.getLogger("org.xbill").setLevel(Level.WARNING);
+        // jetcd warns on every failed retry, each keepalive while etcd is away: the cluster logs each
+        // failure that matters once itself (cluster.EtcdCluster)
+        Logger.getLogger("io.etcd.jetcd").setLevel(Level.SEVERE);
     }
 
     @Override

@@ -23,17 +23,6 @@ import java.util.concurrent.TimeUnit;
  * each with a deadline ({@link #timeout}).
  */
 public final class EtcdConnection implements AutoCloseable {
-    /**
-     * jetcd logs a warning for every call that failed after its retry; the cluster reports each failure
-     * that matters once itself ({@link EtcdCluster}), so jetcd's own lines would only repeat it every
-     * keepalive while etcd is away. Held here: java.util.logging keeps loggers (and their level) weakly.
-     */
-    private static final java.util.logging.Logger JETCD_LOG = java.util.logging.Logger.getLogger("io.etcd.jetcd");
-
-    static {
-        JETCD_LOG.setLevel(java.util.logging.Level.SEVERE);
-    }
-
     private final Vertx vertx;
     private final Context context;
     private final Client client;
