@@ -106,7 +106,11 @@ public final class ConfigStore {
         // modRevision 0 = the key does not exist: the first publication
         Cmp unchanged = new Cmp(EtcdConnection.bytes(keys.generation()), Cmp.Op.EQUAL,
                 CmpTarget.modRevision(manifestRevision));
+        int bytes = files.values().stream().mapToInt(b -> b.length).sum();
         return etcd.deadline(etcd.client().getKVClient().txn().If(unchanged).Then(ops.toArray(new Op[0])).commit())
+                .exceptionally(e -> {
+                    throw new java.util.concurrent.CompletionException(tooBig(EtcdErrors.unwrap(e), ops.size(), bytes));
+                })
                 .thenApply(r -> {
                     if (!r.isSucceeded()) {
                         throw new ConcurrentPublishException("the configuration in etcd changed while publishing"
@@ -120,6 +124,22 @@ public final class ConfigStore {
                     }
                     return new ConfigSet(revision, generation, out, now, by);
                 });
+    }
+
+    /** etcd's limits on one transaction, said with the etcd setting that raises them; other errors as they are. */
+    private static Throwable tooBig(Throwable e, int ops, int bytes) {
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("too many operations in txn request")) {
+            return new IllegalStateException("the set needs " + ops + " operations in one transaction (changed and"
+                    + " removed files, and the manifest), more than etcd allows: raise --max-txn-ops (default 128)"
+                    + " on every etcd member; nothing was published", e);
+        }
+        if (m.contains("request is too large")) {
+            return new IllegalStateException("the set's changed files (" + bytes + " bytes in all) are more than etcd"
+                    + " takes in one request: raise --max-request-bytes (default 1.5 MiB) on every etcd member;"
+                    + " nothing was published", e);
+        }
+        return e;
     }
 
     /**

@@ -725,7 +725,7 @@ public final class EtcdCluster implements AutoCloseable {
      */
     public CompletableFuture<Void> shutdown() {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        context.runOnContext(v -> {
+        onContextOr(done, v -> {
             if (closed) {
                 done.complete(null);
                 return;
@@ -784,7 +784,7 @@ public final class EtcdCluster implements AutoCloseable {
      */
     void abandon() {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        context.runOnContext(v -> {
+        onContextOr(done, v -> {
             stopTimers();
             etcd.close();
             done.complete(null);
@@ -793,6 +793,15 @@ public final class EtcdCluster implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** Runs {@code action} on the cluster's context, or completes {@code done} if that is gone already. */
+    private void onContextOr(CompletableFuture<Void> done, io.vertx.core.Handler<Void> action) {
+        try {
+            context.runOnContext(action);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            done.complete(null); // the connection was closed under us (abandon): nothing left to do
+        }
+    }
 
     EtcdConnection connectionForTest() {
         return etcd;

@@ -266,11 +266,11 @@ class EtcdClusterTest {
         c.publish(ORIGIN, verdict(State.DOWN, SLOW));
         await("b counts 2 of 3 down", () -> effective(b, bUp) == State.DOWN);
         c.abandon(); // like SIGKILL: no revoke, the lease runs out on its own (TTL 2 s)
+        members.remove(c);
         await("c's membership and verdict expire", () -> !b.view().members().containsKey("c")
                 && !b.view().verdicts().get(ORIGIN).containsKey("c"));
         assertThat(effective(b, bUp)).as("1 of 2 down").isEqualTo(State.UP);
-        assertThat(a.view().members().keySet()).containsExactlyInAnyOrder("a", "b");
-        members.remove(c);
+        await("a sees c gone too", () -> a.view().members().keySet().equals(java.util.Set.of("a", "b")));
     }
 
     @Test
@@ -346,15 +346,28 @@ class EtcdClusterTest {
                 .hasCauseInstanceOf(ConfigStore.ConcurrentPublishException.class);
         assertThatThrownBy(() -> a.publishConfig(Map.of("../etc/passwd", bytes("x")), "test").get())
                 .hasMessageContaining("cannot be a file name");
+        // more files than etcd takes in one transaction: said with the setting to raise, nothing written
+        Map<String, byte[]> many = new java.util.HashMap<>();
+        for (int i = 0; i < 130; i++) {
+            many.put("z" + i + ".zone", bytes("zone " + i));
+        }
+        assertThatThrownBy(() -> a.publishConfig(many, "test").get(5, TimeUnit.SECONDS))
+                .hasMessageContaining("133 operations") // 130 puts, 2 deletions, the manifest
+                .hasMessageContaining("--max-txn-ops");
+        assertThat(a.publishConfig(v2, "test").get(5, TimeUnit.SECONDS).generation()).as("nothing half-written")
+                .isEqualTo(3);
+        await("b and c have generation 3, the same files", () -> heardB.configs.size() == 3
+                && heardC.configs.size() == 3);
+        assertSameFiles(heardB.configs.get(2), v2);
         // a manifest naming a file etcd does not have: never handed over, and said once
-        put(a, "/geosteer/config/generation", "{\"generation\":3,\"files\":{\"gone.zone\":\"00\"},"
+        put(a, "/geosteer/config/generation", "{\"generation\":4,\"files\":{\"gone.zone\":\"00\"},"
                 + "\"published_at\":\"2026-01-01T00:00:00Z\",\"by\":\"hand\"}");
         put(a, "/geosteer/surprise/key", "x");
         await("the broken set and the foreign key are named in the log", () ->
-                logged(Level.WARNING, "configuration generation 3") && logged(Level.WARNING, "missing gone.zone")
+                logged(Level.WARNING, "configuration generation 4") && logged(Level.WARNING, "missing gone.zone")
                         && logged(Level.WARNING, "/geosteer/surprise/key"));
-        assertThat(heardB.configs).hasSize(2);
-        assertThat(b.view().config().generation()).isEqualTo(2);
+        assertThat(heardB.configs).hasSize(3);
+        await("b's view keeps generation 3", () -> b.view().config().generation() == 3);
     }
 
     private static void put(EtcdCluster m, String key, String value) throws Exception {
@@ -385,7 +398,7 @@ class EtcdClusterTest {
         etcd.stop();
         await("both disconnected", () -> !a.view().state().connected() && !b.view().state().connected());
         assertThat(a.view().state().phase()).isEqualTo(ClusterState.Phase.DISCONNECTED);
-        assertThat(a.view().state().lastError()).contains("connect");
+        assertThat(a.view().state().lastError()).isNotBlank();
         assertThat(heardA.states).anyMatch(s -> s.phase() == ClusterState.Phase.DISCONNECTED);
         // the last known verdicts stay in the view; after the grace period only local verdicts count
         assertThat(a.view().verdicts().get(ORIGIN)).containsKey("b");
