@@ -24,13 +24,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 
-/** The command line: {@code serve}, {@code check}, {@code lookup}, {@code reload}, {@code help}. */
+/** The command line: {@code serve}, {@code check}, {@code lookup}, {@code reload}, {@code dnssec}, {@code help}. */
 // INHERIT: every subcommand gets --help and --version (with the version) too
 @Command(name = "geosteer", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         scope = CommandLine.ScopeType.INHERIT,
         description = "Authoritative GeoDNS server with health-aware steering.",
         subcommands = {Main.Serve.class, Main.Check.class, Main.LookupCommand.class, Main.ReloadCommand.class,
-                CommandLine.HelpCommand.class})
+                DnssecCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
