@@ -3,6 +3,7 @@ package dev.geosteer.dnssec;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Type;
 
+import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -349,7 +350,7 @@ public final class NsecChain {
             Name[] owners = new Name[items.length];
             int[] keyStart = new int[items.length + 1];
             int[] typeSetOf = new int[items.length];
-            Map<TypeSetKey, Integer> typeSetIndex = new HashMap<>();
+            Map<IntBuffer, Integer> typeSetIndex = new HashMap<>(); // IntBuffer: equal by content
             List<int[]> typeSets = new ArrayList<>();
             List<Integer> dynamicEntries = new ArrayList<>();
             List<int[]> dynamicTypes = new ArrayList<>();
@@ -378,11 +379,11 @@ public final class NsecChain {
                     continue; // no data: like an empty non-terminal, no NSEC
                 }
                 int[] full = withSigningTypes(types, dynamic);
-                Integer set = typeSetIndex.get(new TypeSetKey(full));
+                Integer set = typeSetIndex.get(IntBuffer.wrap(full));
                 if (set == null) {
                     set = typeSets.size();
                     typeSets.add(full);
-                    typeSetIndex.put(new TypeSetKey(full), set);
+                    typeSetIndex.put(IntBuffer.wrap(full), set);
                 }
                 if (dynamic.length > 0) {
                     dynamicEntries.add(size);
@@ -465,18 +466,6 @@ public final class NsecChain {
             out[out.length - 1] = value;
             Arrays.sort(out);
             return out;
-        }
-    }
-
-    private record TypeSetKey(int[] types) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof TypeSetKey k && Arrays.equals(types, k.types);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(types);
         }
     }
 }
