@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * BIND's DNSSEC tools (Debian bind9-utils: dnssec-keygen, dnssec-settime, dnssec-dsfromkey,
- * dnssec-signzone, dnssec-verify), run as processes. Without them the test calling {@link #require}
+ * dnssec-signzone, dnssec-verify), and Knot's keymgr, run as processes. Without them the test calling {@link #require}
  * is skipped with a message, unless GEOSTEER_REQUIRE_BIND is set (CI installs them: there a missing
  * tool is a broken set-up).
  */
@@ -43,7 +43,8 @@ final class BindTools {
     static void require(String... tools) {
         for (String tool : tools) {
             if (find(tool) == null) {
-                String why = tool + " not found (Debian: apt-get install bind9-utils)";
+                String pkg = tool.equals("keymgr") ? "knot" : "bind9-utils";
+                String why = tool + " not found (Debian: apt-get install " + pkg + ")";
                 assertThat(System.getenv("GEOSTEER_REQUIRE_BIND")).as(why + ", and GEOSTEER_REQUIRE_BIND is set").isNull();
                 System.err.println("SKIPPED: " + why);
                 Assumptions.abort(why);

@@ -116,6 +116,19 @@ class KeyFileTest {
     }
 
     @Test
+    void keysWrittenHereImportIntoKnot() throws Exception {
+        BindTools.require("keymgr");
+        DnssecKey key = KeyStore.create(dir.resolve("keys"), ZONE, Algorithm.ECDSAP256SHA256, DnssecKey.CSK_FLAGS,
+                KeyTiming.activeFrom(Instant.now().truncatedTo(ChronoUnit.SECONDS)), RANDOM);
+        Path kasp = Files.createDirectories(dir.resolve("kasp"));
+        BindTools.run(dir, "keymgr", "-D", kasp.toString(), "example.test.", "import-bind", key.privateFile().toString()).ok();
+        assertThat(BindTools.run(dir, "keymgr", "-D", kasp.toString(), "example.test.", "list").ok().out())
+                .contains(" " + key.keyTag() + " KSK ECDSAP256SHA256 ");
+        assertThat(BindTools.run(dir, "keymgr", "-D", kasp.toString(), "example.test.", "ds").ok().out())
+                .containsIgnoringCase(Ds.text(key, Ds.SHA256).replace(" IN DS ", " DS "));
+    }
+
+    @Test
     void readsBackWhatItWrites() throws Exception {
         Instant t = Instant.parse("2026-01-02T03:04:05Z");
         KeyTiming timing = new KeyTiming(t, t.plusSeconds(1), t.plusSeconds(2), null, t.plusSeconds(3),
