@@ -8,6 +8,7 @@
 #   bench/sign-speed.sh --java /usr/lib/jvm/java-17-openjdk-amd64/bin/java --java /usr/lib/jvm/temurin-25-jdk-amd64/bin/java
 #   bench/sign-speed.sh --seconds 1 --rounds 3 --threads 1 --only 'ed25519.*'
 #   bench/sign-speed.sh --quiet-wait 300      # wait up to 300 s for the machine to be under 25 % busy
+#   bench/sign-speed.sh --interleave --only 'ecdsa.*(jca|geosteer).*'   # A/B: every round runs each case in turn
 #
 # Results: bench/results/sign-speed-<timestamp>/ (java-<version>.tsv per JDK, header.txt).
 set -euo pipefail
@@ -20,8 +21,9 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --java) JAVAS+=("$2"); shift 2;;
     --seconds|--rounds|--warmup|--threads|--only) ARGS+=("$1" "$2"); shift 2;;
+    --interleave) ARGS+=("$1"); shift;;
     --quiet-wait) QUIET_WAIT=$2; shift 2;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0;;
     *) echo "unknown option: $1" >&2; exit 2;;
   esac
 done

@@ -40,7 +40,7 @@ import java.util.function.Supplier;
  * k, specialised and generic P-256), and geosteer's {@link Signer} end to end on an A RRset. Run by
  * bench/sign-speed.sh; not a unit test (speed is measured in bench/, never asserted).
  *
- * <pre>java -cp ... dev.geosteer.dnssec.SignSpeed [--seconds 2] [--rounds 5] [--warmup 3] [--threads 1,2] [--only REGEX]</pre>
+ * <pre>java -cp ... dev.geosteer.dnssec.SignSpeed [--seconds 2] [--rounds 5] [--warmup 3] [--threads 1,2] [--only REGEX] [--interleave]</pre>
  */
 public final class SignSpeed {
     interface Op {
@@ -53,6 +53,7 @@ public final class SignSpeed {
         double warmup = 3;
         int[] threads = {1, 2};
         String only = ".*";
+        boolean interleave = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
@@ -60,6 +61,7 @@ public final class SignSpeed {
                 case "--warmup" -> warmup = Double.parseDouble(args[++i]);
                 case "--threads" -> threads = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--only" -> only = args[++i];
+                case "--interleave" -> interleave = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -70,11 +72,14 @@ public final class SignSpeed {
                 System.getProperty("java.version"), System.getProperty("java.vm.name"),
                 Runtime.getRuntime().availableProcessors(), seconds, rounds, warmup);
         Map<String, Supplier<Op>> cases = cases();
+        String pattern = only;
+        cases.keySet().removeIf(k -> !k.matches(pattern));
+        if (interleave) {
+            interleaved(cases, threads, rounds, seconds, warmup);
+            return;
+        }
         System.out.println("case\tthreads\tsig/s (median)\tmin\tmax");
         for (Map.Entry<String, Supplier<Op>> c : cases.entrySet()) {
-            if (!c.getKey().matches(only)) {
-                continue;
-            }
             for (int t : threads) {
                 measure(c.getKey(), c.getValue(), t, warmup);
                 List<Double> rates = new ArrayList<>();
@@ -84,6 +89,38 @@ public final class SignSpeed {
                 rates.sort(null);
                 System.out.printf(Locale.ROOT, "%s\t%d\t%.0f\t%.0f\t%.0f%n", c.getKey(), t, rates.get(rates.size() / 2),
                         rates.get(0), rates.get(rates.size() - 1));
+            }
+        }
+    }
+
+    /**
+     * Each round measures every case once, in turn, so that a change in the machine's load hits all
+     * cases alike; prints each case's median and its median ratio to the first case, round by round.
+     */
+    static void interleaved(Map<String, Supplier<Op>> cases, int[] threads, int rounds, double seconds,
+                            double warmup) throws Exception {
+        System.out.println("case\tthreads\tsig/s (median)\tmin\tmax\tratio to the first case (median of rounds)");
+        for (int t : threads) {
+            List<String> names = new ArrayList<>(cases.keySet());
+            for (String name : names) {
+                measure(name, cases.get(name), t, warmup);
+            }
+            double[][] rates = new double[names.size()][rounds];
+            for (int r = 0; r < rounds; r++) {
+                for (int c = 0; c < names.size(); c++) {
+                    rates[c][r] = measure(names.get(c), cases.get(names.get(c)), t, seconds);
+                }
+            }
+            for (int c = 0; c < names.size(); c++) {
+                double[] ratio = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    ratio[r] = rates[c][r] / rates[0][r];
+                }
+                double[] sorted = rates[c].clone();
+                Arrays.sort(sorted);
+                Arrays.sort(ratio);
+                System.out.printf(Locale.ROOT, "%s\t%d\t%.0f\t%.0f\t%.0f\t%.2f%n", names.get(c), t, sorted[rounds / 2],
+                        sorted[0], sorted[rounds - 1], ratio[rounds / 2]);
             }
         }
     }
