@@ -8,7 +8,7 @@ import dev.geosteer.dnssec.KeyProblem;
 import dev.geosteer.dnssec.KeySet;
 import dev.geosteer.dnssec.KeyStore;
 import dev.geosteer.dnssec.KeyTiming;
-import dev.geosteer.zone.ZoneException;
+import dev.geosteer.problem.ProblemException;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
 import picocli.CommandLine.Command;
@@ -50,7 +50,7 @@ final class DnssecCommand {
             }
         }
 
-        Path keysDir() throws ZoneException {
+        Path keysDir() throws ProblemException {
             if (keys != null) {
                 return keys;
             }
@@ -65,7 +65,7 @@ final class DnssecCommand {
             } catch (IllegalArgumentException e) {
                 System.err.println("geosteer: " + e.getMessage());
                 return 2;
-            } catch (ZoneException e) {
+            } catch (ProblemException e) {
                 System.err.println(e.getMessage());
                 return 1;
             } catch (Exception e) {
