@@ -124,8 +124,8 @@ public final class Yaml {
             this.file = file;
             this.value = value;
             this.where = where;
-            this.errors = List.copyOf(errors);
-            this.broken = List.copyOf(broken);
+            this.errors = new ArrayList<>(errors);
+            this.broken = new ArrayList<>(broken);
         }
 
         public T value() {
@@ -141,9 +141,11 @@ public final class Yaml {
             return where;
         }
 
-        /** Syntax, duplicate-key and binding errors, in file order. */
+        /** Syntax, duplicate-key and binding errors (those of {@link #bind} included), in file order. */
         public List<Problem> errors() {
-            return errors;
+            List<Problem> sorted = new ArrayList<>(errors);
+            sorted.sort(FILE_ORDER);
+            return List.copyOf(sorted);
         }
 
         /** True when binding already failed at, above or below {@code path}: a check there would only echo it. */
@@ -166,6 +168,22 @@ public final class Yaml {
         /** An error at the key {@code path}, unless binding already failed there (then null). */
         public Problem error(String path, String reason) {
             return isBroken(path) ? null : where.error(file, path, reason);
+        }
+
+        /**
+         * Binds {@code node}, the value written at {@code path}, as {@code type}, the way {@link Yaml#parse}
+         * binds a whole document: each error reported at its key, its value dropped so that the next one
+         * is found too (its default applies), and its path remembered as broken. Used for the keys a plug-in
+         * owns (see {@link OwnKeys}).
+         */
+        public <V> V bind(String path, JsonNode node, Class<V> type, Supplier<V> empty) {
+            return bindTree(file, where, path, node.deepCopy(), type, empty, errors, broken);
+        }
+
+        /** A binding error at {@code path} (an unknown key): reported, and checks there say nothing more. */
+        void bindingError(String path, String reason) {
+            errors.add(where.error(file, path, reason));
+            broken.add(path);
         }
 
         /** Throws the binding errors and {@code more}, in file order, if there are any. */
@@ -247,28 +265,47 @@ public final class Yaml {
             broken.add("");
             return new Document<>(shown, empty.get(), where, errors, broken);
         }
-        T value = null;
+        T value = bindTree(shown, where, "", tree, type, empty, errors, broken);
+        errors.sort(FILE_ORDER);
+        return new Document<>(shown, value, where, errors, broken);
+    }
+
+    /**
+     * Binds {@code tree} (written at {@code prefix}, "" for the whole document) again and again, each
+     * error dropping its value, so that every error is found; the errors and the broken paths are added
+     * to {@code errors} and {@code broken}. A value that cannot be bound at all gives {@code empty}.
+     */
+    private static <V> V bindTree(String shown, YamlLocations where, String prefix, JsonNode tree, Class<V> type,
+                                  Supplier<V> empty, List<Problem> errors, List<String> broken) {
+        V value = null;
         while (value == null) {
             try {
                 value = TREE_MAPPER.treeToValue(tree, type);
+                if (value == null) {
+                    value = empty.get(); // a null node
+                }
             } catch (JsonMappingException e) {
-                String path = path(e);
+                String path = join(prefix, path(e));
                 errors.add(where.error(shown, path, reason(e, path)));
-                if (path.isEmpty() || broken.contains(path) || broken.size() >= MAX_BINDING_ERRORS
+                if (path.equals(prefix) || broken.contains(path) || broken.size() >= MAX_BINDING_ERRORS
                         || !drop(tree, e.getPath())) {
-                    broken.add("");
+                    broken.add(prefix);
                     value = empty.get();
                 } else {
                     broken.add(path);
                 }
             } catch (JsonProcessingException e) {
                 errors.add(new Problem(shown, 0, String.valueOf(e.getOriginalMessage())));
-                broken.add("");
+                broken.add(prefix);
                 value = empty.get();
             }
         }
-        errors.sort(FILE_ORDER);
-        return new Document<>(shown, value, where, errors, broken);
+        return value;
+    }
+
+    private static String join(String prefix, String path) {
+        return prefix.isEmpty() ? path : path.isEmpty() ? prefix : path.startsWith("[") ? prefix + path
+                : prefix + "." + path;
     }
 
     /**
@@ -369,9 +406,7 @@ public final class Yaml {
     /** What went wrong, in the operator's words, for a Jackson binding failure at {@code path}. */
     static String reason(JsonMappingException e, String path) {
         if (e instanceof UnrecognizedPropertyException u) {
-            return "unknown key " + Problem.quote(u.getPropertyName()) + (path.contains(".") ? " in "
-                    + path.substring(0, path.lastIndexOf('.')) : "") + "; known keys: "
-                    + u.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", "));
+            return unknownKey(path, u.getPropertyName(), u.getKnownPropertyIds().stream().map(String::valueOf).toList());
         }
         if (e instanceof InvalidFormatException f) {
             if (f.getValue() instanceof Number n && !(n instanceof Integer || n instanceof Long)
@@ -387,6 +422,45 @@ public final class Yaml {
             return (path.isEmpty() ? "" : "'" + path + "': ") + iae.getMessage();
         }
         return (path.isEmpty() ? "" : "'" + path + "': ") + e.getOriginalMessage();
+    }
+
+    /** The reason for a key no one reads: {@code unknown key 'colour' in balancers.www; known keys: ...}. */
+    static String unknownKey(String path, String key, java.util.Collection<String> known) {
+        return "unknown key " + Problem.quote(key) + (path.contains(".") ? " in "
+                + path.substring(0, path.lastIndexOf('.')) : "") + "; known keys: "
+                + known.stream().distinct().sorted().collect(Collectors.joining(", "));
+    }
+
+    /** The keys a class binds (snake_case), e.g. to list the keys a plug-in owns. */
+    public static List<String> keysOf(Class<?> type) {
+        return MAPPER.getDeserializationConfig().introspect(MAPPER.constructType(type)).findProperties().stream()
+                .filter(p -> p.hasSetter() || p.hasField()).map(p -> p.getName()).toList();
+    }
+
+    /**
+     * A value the generic binding of a file leaves to whoever owns its key (a steering policy, a monitor
+     * type; see {@link OwnKeys}), as written: the tree {@link #parse} would bind, words like {@code on}
+     * kept as words.
+     */
+    @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = RawReader.class)
+    public record Raw(JsonNode node) {
+        /** Nothing written: {@code key:}, {@code key: {}}, {@code key: []} or {@code key: ""}. */
+        public boolean isEmpty() {
+            return node == null || node.isNull() || node.isMissingNode() || (node.isContainerNode() && node.isEmpty())
+                    || (node.isTextual() && node.asText().isEmpty());
+        }
+    }
+
+    static final class RawReader extends JsonDeserializer<Raw> {
+        @Override
+        public Raw deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+            return new Raw(node(p, p.currentToken()));
+        }
+
+        @Override
+        public Raw getNullValue(DeserializationContext ctx) {
+            return new Raw(NullNode.getInstance());
+        }
     }
 
     private static boolean isInteger(Class<?> type) {

@@ -65,7 +65,7 @@ public final class HealthChecker implements AutoCloseable {
 
     private final Vertx vertx;
     private final Context context;
-    private final Probes probes;
+    private final ProbeContext probes;
     private final boolean unknownIsUp;
     private final long ttlFloorSeconds;
     private final AtomicReference<HealthView> view;
@@ -87,7 +87,7 @@ public final class HealthChecker implements AutoCloseable {
     public HealthChecker(Vertx vertx, boolean unknownIsUp, long ttlFloorSeconds) {
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
-        this.probes = new Probes(vertx);
+        this.probes = new ProbeContext(vertx);
         this.unknownIsUp = unknownIsUp;
         this.ttlFloorSeconds = ttlFloorSeconds;
         this.view = new AtomicReference<>(new HealthView(Map.of(), unknownIsUp, ttlFloorSeconds));
@@ -444,12 +444,11 @@ public final class HealthChecker implements AutoCloseable {
                 return;
             }
             inFlight = true;
-            Probe probe = probes.get(target.monitor().type());
             Future<CheckResult> f;
             try {
-                f = probe.check(target);
+                f = target.monitor().probe().check(probes, target);
             } catch (RuntimeException e) {
-                f = Future.succeededFuture(CheckResult.failed(Probes.describe(e), 0));
+                f = Future.succeededFuture(CheckResult.failed(ProbeAttempt.describe(e), 0));
             }
             f.onComplete(ar -> {
                 inFlight = false;
@@ -459,7 +458,7 @@ public final class HealthChecker implements AutoCloseable {
                 if (stopped) {
                     return; // removed while the check ran: its result means nothing now
                 }
-                apply(ar.succeeded() ? ar.result() : CheckResult.failed(Probes.describe(ar.cause()), 0));
+                apply(ar.succeeded() ? ar.result() : CheckResult.failed(ProbeAttempt.describe(ar.cause()), 0));
             });
         }
 

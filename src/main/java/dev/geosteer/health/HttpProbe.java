@@ -1,22 +1,13 @@
 package dev.geosteer.health;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.ClientSSLOptions;
-import io.vertx.core.net.ConnectOptions;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.PemTrustOptions;
-import io.vertx.core.net.SocketAddress;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code http} and {@code https}: one HTTP/1.1 request on a fresh connection ({@code Connection: close},
@@ -29,89 +20,64 @@ import java.util.concurrent.TimeUnit;
  * a reset or a close is a failed check. No connection pool, so nothing queues: the checker runs one
  * check per origin at a time.
  */
-final class HttpProbe implements Probe {
+record HttpProbe(boolean tls, String path, String method, String host, Map<String, String> headers,
+                 List<StatusRange> expect, String expectBody, boolean tlsVerify, String caFile) implements Probe {
     static final int BODY_CAP = 64 * 1024;
     static final int HEAD_CAP = 16 * 1024;
     /** Bytes read in all (heads, chunk framing, body): interim responses or tiny chunks cannot go on. */
     static final int WIRE_CAP = HEAD_CAP + 2 * BODY_CAP;
     private static final int CHUNK_LINE_CAP = 1024;
 
-    private final Vertx vertx;
-    private final boolean tls;
-    private final NetClient client;
-    private final Map<String, ClientSSLOptions> sslOptions = new HashMap<>();
-
-    HttpProbe(Vertx vertx, boolean tls) {
-        this.vertx = vertx;
-        this.tls = tls;
-        this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
+    /** Status codes {@code low..high} pass ({@code 200}, {@code 200-399}, {@code 2xx}). */
+    record StatusRange(int low, int high) {
     }
 
-    /** One set of TLS options per setting (verify or not, CA file, handshake timeout). */
-    private ClientSSLOptions ssl(MonitorSpec m) {
-        String key = m.tlsVerify() + "|" + m.caFile() + "|" + m.timeout().toMillis();
-        return sslOptions.computeIfAbsent(key, k -> {
-            ClientSSLOptions o = new ClientSSLOptions().setSslHandshakeTimeout(m.timeout().toMillis())
-                    .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
-            if (!m.tlsVerify()) {
-                o.setTrustAll(true).setHostnameVerificationAlgorithm("");
-            } else {
-                o.setHostnameVerificationAlgorithm("HTTPS");
-                if (m.caFile() != null) {
-                    o.setTrustOptions(new PemTrustOptions().addCertPath(m.caFile()));
-                }
+    boolean accepts(int status) {
+        for (StatusRange r : expect) {
+            if (status >= r.low() && status <= r.high()) {
+                return true;
             }
-            return o;
-        });
+        }
+        return false;
     }
 
     @Override
-    public Future<CheckResult> check(CheckTarget target) {
+    public Future<CheckResult> check(ProbeContext context, CheckTarget target) {
         MonitorSpec m = target.monitor();
-        Exchange x = new Exchange(m);
-        x.timer = vertx.setTimer(m.timeout().toMillis(),
-                id -> x.finish(CheckResult.failed("timeout after " + Probes.seconds(m.timeout()), x.elapsed())));
+        ProbeAttempt attempt = context.attempt(target);
+        Exchange x = new Exchange(attempt);
         String ip = target.checkAddress().getHostAddress();
-        String host = m.host() != null ? m.host() : (ip.contains(":") ? "[" + ip + "]" : ip);
-        byte[] request = request(m, m.port() == (tls ? 443 : 80) ? host : host + ":" + m.port());
-        ConnectOptions co = new ConnectOptions().setRemoteAddress(SocketAddress.inetSocketAddress(m.port(), ip))
-                .setTimeout((int) Math.max(1, m.timeout().toMillis()));
-        client.connect(co).onComplete(ar -> {
-            if (ar.failed()) {
-                x.finish(CheckResult.failed(Probes.connectFailure(ar.cause(), m), x.elapsed()));
-                return;
-            }
-            NetSocket socket = ar.result();
-            if (!x.attach(socket)) {
-                return; // the verdict came first (timeout): attach closed it
-            }
+        String hostHeader = host != null ? host : (ip.contains(":") ? "[" + ip + "]" : ip);
+        byte[] request = request(m.port() == (tls ? 443 : 80) ? hostHeader : hostHeader + ":" + m.port());
+        attempt.connect(target.checkAddress(), m.port(), socket -> {
+            x.attach(socket);
             if (!tls) {
                 socket.write(Buffer.buffer(request));
                 return;
             }
-            socket.upgradeToSsl(ssl(m), m.host() != null ? m.host() : ip).onComplete(up -> {
+            socket.upgradeToSsl(context.tls(tlsVerify, caFile, m.timeout()), host != null ? host : ip).onComplete(up -> {
                 if (up.failed()) {
-                    x.finish(CheckResult.failed(tlsFailure(up.cause()), x.elapsed()));
-                } else if (!x.done) {
+                    attempt.fail(tlsFailure(up.cause()));
+                } else if (!attempt.done()) {
                     socket.write(Buffer.buffer(request));
                 }
             });
         });
-        return x.promise.future();
+        return attempt.result();
     }
 
     private static String tlsFailure(Throwable t) {
-        String d = Probes.describe(t);
+        String d = ProbeAttempt.describe(t);
         return d.startsWith("TLS") ? d : "TLS: " + d;
     }
 
     /** The request head; header values were checked for CR and LF when the steering file loaded. */
-    static byte[] request(MonitorSpec m, String hostHeader) {
+    byte[] request(String hostHeader) {
         StringBuilder b = new StringBuilder(256);
-        b.append(m.method()).append(' ').append(m.path()).append(" HTTP/1.1\r\n");
+        b.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
         b.append("Host: ").append(hostHeader).append("\r\n");
         boolean userAgent = false;
-        for (Map.Entry<String, String> h : m.headers().entrySet()) {
+        for (Map.Entry<String, String> h : headers.entrySet()) {
             String name = h.getKey().toLowerCase(Locale.ROOT);
             if (name.equals("host") || name.equals("connection") || name.equals("content-length")
                     || name.equals("transfer-encoding")) {
@@ -127,27 +93,17 @@ final class HttpProbe implements Probe {
         return b.toString().getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    @Override
-    public void close() {
-        client.close();
-    }
-
     /**
-     * One check: its socket, timer and the response read so far. Confined to the checker's event loop.
-     * {@link #finish} is the only way out, and it closes the connection.
+     * The response read so far of one check. Confined to the checker's event loop. The attempt's
+     * {@link ProbeAttempt#finish} is the only way out, and it closes the connection.
      */
     private final class Exchange {
         private enum Framing { LENGTH, CHUNKED, UNTIL_CLOSE }
 
         private enum Chunk { SIZE, DATA, DATA_END, DONE }
 
-        final MonitorSpec m;
-        final long start = System.nanoTime();
-        final Promise<CheckResult> promise = Promise.promise();
+        final ProbeAttempt attempt;
         final byte[] needle;
-        long timer = -1;
-        boolean done;
-        NetSocket socket;
         // the response head, until its blank line
         Buffer head = Buffer.buffer();
         int status = -1;
@@ -160,46 +116,27 @@ final class HttpProbe implements Probe {
         long bodyBytes;
         long received;
 
-        Exchange(MonitorSpec m) {
-            this.m = m;
-            this.needle = m.expectBody() == null ? null : m.expectBody().getBytes(StandardCharsets.UTF_8);
+        Exchange(ProbeAttempt attempt) {
+            this.attempt = attempt;
+            this.needle = expectBody == null ? null : expectBody.getBytes(StandardCharsets.UTF_8);
         }
 
-        long elapsed() {
-            return System.nanoTime() - start;
-        }
-
-        /** Takes the connected socket; false (and closes it) if the check already has its verdict. */
-        boolean attach(NetSocket s) {
-            if (done) {
-                s.close();
-                return false;
-            }
-            socket = s;
-            s.exceptionHandler(e -> finish(CheckResult.failed(Probes.describe(e), elapsed())));
+        void attach(NetSocket s) {
+            s.exceptionHandler(e -> attempt.fail(ProbeAttempt.describe(e)));
             s.closeHandler(v -> closed());
             s.handler(this::received);
-            return true;
         }
 
         void finish(CheckResult r) {
-            if (done) {
-                return;
-            }
-            done = true;
-            if (timer >= 0) {
-                vertx.cancelTimer(timer);
-            }
-            if (socket != null) {
-                socket.handler(null);
-                socket.exceptionHandler(e -> { });
-                socket.close();
-            }
-            promise.complete(r);
+            attempt.finish(r);
+        }
+
+        long elapsed() {
+            return attempt.elapsed();
         }
 
         void closed() {
-            if (done) {
+            if (attempt.done()) {
                 return;
             }
             if (status >= 0 && framing == Framing.UNTIL_CLOSE) {
@@ -214,14 +151,14 @@ final class HttpProbe implements Probe {
             int off = 0;
             int len = data.length();
             received += len;
-            while (!done && off < len) {
+            while (!attempt.done() && off < len) {
                 if (status < 0) {
                     off = readHead(data, off);
                 } else {
                     off = readBody(data, off);
                 }
             }
-            if (!done && received > WIRE_CAP) {
+            if (!attempt.done() && received > WIRE_CAP) {
                 finish(CheckResult.failed("response longer than " + WIRE_CAP / 1024 + " KiB", elapsed()));
             }
         }
@@ -259,12 +196,12 @@ final class HttpProbe implements Probe {
             if (code >= 100 && code < 200 && code != 101) {
                 return; // interim (100 Continue, 103 Early Hints): the real response follows
             }
-            if (!m.accepts(code)) {
+            if (!accepts(code)) {
                 finish(CheckResult.failed("HTTP " + code, elapsed()));
                 return;
             }
             status = code;
-            if (m.method().equals("HEAD") || code == 204 || code == 304) {
+            if (method.equals("HEAD") || code == 204 || code == 304) {
                 finish(CheckResult.ok("HTTP " + code, elapsed()));
                 return;
             }
@@ -329,7 +266,7 @@ final class HttpProbe implements Probe {
         int readChunked(Buffer data, int off) {
             int len = data.length();
             int i = off;
-            while (!done && i < len) {
+            while (!attempt.done() && i < len) {
                 switch (chunk) {
                     case SIZE -> {
                         char c = (char) (data.getByte(i++) & 0xFF);
@@ -378,7 +315,7 @@ final class HttpProbe implements Probe {
 
         /** Body bytes {@code [from, to)}: kept up to the cap, searched for expect_body as they come. */
         void content(Buffer data, int from, int to) {
-            if (to <= from || done) {
+            if (to <= from || attempt.done()) {
                 return;
             }
             bodyBytes += to - from;

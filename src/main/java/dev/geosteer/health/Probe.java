@@ -3,14 +3,13 @@ package dev.geosteer.health;
 import io.vertx.core.Future;
 
 /**
- * One kind of health check (http, https, tcp). Runs on the checker's event loop: must not block, must
- * complete within the monitor's timeout and release every connection it opens. Register new kinds in
- * {@link Probes}.
+ * How a monitor checks an origin, as its {@link MonitorType} read it from the steering file: an immutable
+ * value (a record), so that two monitors with equal probes check the same way ({@link MonitorSpec#sameProbe}).
  */
-interface Probe {
-    Future<CheckResult> check(CheckTarget target);
-
-    /** Releases clients and connections held by the probe. */
-    default void close() {
-    }
+public interface Probe {
+    /**
+     * Runs one check of {@code target} on the checker's event loop: must not block, must complete within
+     * the monitor's timeout and release every connection it opens (a {@link ProbeAttempt} does both).
+     */
+    Future<CheckResult> check(ProbeContext context, CheckTarget target);
 }

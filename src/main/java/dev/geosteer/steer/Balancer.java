@@ -35,7 +35,8 @@ final class Balancer {
     final int maxAnswers;
     final Pool fallback;
     final Policy policy;
-    final Policy.Settings settings;
+    final Policy.Rules rules;
+    final List<Pool> defaultPools;
     final List<Net> nets;
     final GeoIndex geo;
     final Decision[] decisions;
@@ -46,7 +47,7 @@ final class Balancer {
     final IpTrie nets6;
 
     private Balancer(Name name, String label, long ttl, int maxAnswers, Pool fallback, Policy policy,
-                     Policy.Settings settings, List<Net> nets, GeoIndex geo, Decision[] decisions,
+                     Policy.Rules rules, List<Pool> defaultPools, List<Net> nets, GeoIndex geo, Decision[] decisions,
                      int unknownDecision, GeoTries.Tries tries, IpTrie nets4, IpTrie nets6) {
         this.name = name;
         this.nameWire = name.toWire();
@@ -55,7 +56,8 @@ final class Balancer {
         this.maxAnswers = maxAnswers;
         this.fallback = fallback;
         this.policy = policy;
-        this.settings = settings;
+        this.rules = rules;
+        this.defaultPools = defaultPools;
         this.nets = nets;
         this.geo = geo;
         this.decisions = decisions;
@@ -66,7 +68,8 @@ final class Balancer {
     }
 
     static Balancer compile(Name name, String label, long ttl, int maxAnswers, Pool fallback, Policy policy,
-                            Policy.Settings settings, List<Net> nets, GeoIndex geo, GeoTries shared) {
+                            Policy.Rules rules, List<Pool> defaultPools, List<Net> nets, GeoIndex geo,
+                            GeoTries shared) {
         Map<Decision, Integer> ids = new HashMap<>();
         List<Decision> list = new ArrayList<>();
         java.util.function.Function<Decision, Integer> id = d -> ids.computeIfAbsent(d, k -> {
@@ -78,12 +81,12 @@ final class Balancer {
         if (policy.usesLocation()) {
             // ids in the order locations first reach them: balancers with the same grouping get equal arrays
             for (int i = 0; i < byLocation.length; i++) {
-                byLocation[i] = id.apply(policy.decide(geo.location(i), settings).decision());
+                byLocation[i] = id.apply(rules.decide(geo.location(i)).decision());
             }
             tries = shared.get(geo, byLocation, () -> new GeoTries.Tries(geo.v4().map(i -> byLocation[i]),
                     geo.v6().map(i -> byLocation[i])));
         } else {
-            int only = id.apply(policy.decide(Location.UNKNOWN, settings).decision());
+            int only = id.apply(rules.decide(Location.UNKNOWN).decision());
             java.util.Arrays.fill(byLocation, only);
             tries = new GeoTries.Tries(IpTrie.constant(32, only), IpTrie.constant(128, only));
         }
@@ -100,7 +103,8 @@ final class Balancer {
                 b4.insert(n.address(), n.prefix(), id.apply(new Decision(n.pools(), false)));
             }
         }
-        return new Balancer(name, label, ttl, maxAnswers, fallback, policy, settings, List.copyOf(nets), geo,
+        return new Balancer(name, label, ttl, maxAnswers, fallback, policy, rules, List.copyOf(defaultPools),
+                List.copyOf(nets), geo,
                 list.toArray(new Decision[0]), byLocation[0], tries, b4 == null ? null : b4.build(),
                 b6 == null ? null : b6.build());
     }

@@ -1,7 +1,5 @@
 package dev.geosteer.steer;
 
-import dev.geosteer.geo.Location;
-
 /** {@code failover}: {@code default_pools} in the order written, wherever the client is. */
 final class FailoverPolicy implements Policy {
     @Override
@@ -15,7 +13,8 @@ final class FailoverPolicy implements Policy {
     }
 
     @Override
-    public Choice decide(Location location, Settings s) {
-        return new Choice(new Decision(s.defaultPools(), false), "failover order");
+    public Rules configure(Input in) {
+        Decision d = new Decision(in.defaultPools(), false);
+        return location -> new Choice(d, "failover order");
     }
 }

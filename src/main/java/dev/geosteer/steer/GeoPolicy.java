@@ -1,10 +1,13 @@
 package dev.geosteer.steer;
 
+import dev.geosteer.config.Yaml;
 import dev.geosteer.geo.CountryData;
 import dev.geosteer.geo.Location;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code geo}: the most specific {@code regions} entry that matches the client wins: subdivision
@@ -15,6 +18,11 @@ final class GeoPolicy implements Policy {
     static final String COUNTRY = "country:";
     static final String SUBDIVISION = "subdivision:";
 
+    /** The balancer keys of this policy, as written. */
+    public static final class Keys {
+        public Map<String, List<String>> regions = new LinkedHashMap<>();
+    }
+
     @Override
     public String name() {
         return "geo";
@@ -23,6 +31,11 @@ final class GeoPolicy implements Policy {
     @Override
     public boolean usesLocation() {
         return true;
+    }
+
+    @Override
+    public List<String> keys() {
+        return Yaml.keysOf(Keys.class);
     }
 
     /**
@@ -53,18 +66,54 @@ final class GeoPolicy implements Policy {
     }
 
     @Override
-    public Choice decide(Location loc, Settings s) {
-        List<Pool> pools;
-        if (loc.subdivision() != null && (pools = s.regions().get(SUBDIVISION + loc.subdivision())) != null) {
-            return new Choice(new Decision(pools, false), "region " + loc.subdivision());
+    public Rules configure(Input in) {
+        Keys keys = in.keys().bind(Keys.class, Keys::new);
+        Map<String, List<Pool>> regions = new LinkedHashMap<>();
+        boolean ok = true;
+        for (Map.Entry<String, List<String>> e : keys.regions.entrySet()) {
+            String region = e.getKey();
+            String path = in.path() + ".regions." + region;
+            String normal = normalize(region);
+            if (normal == null) {
+                in.add(path, "'" + region + "' is not a continent (AF AN AS EU NA OC SA), an ISO country code (JP),"
+                        + " or a subdivision (US-CA)");
+                ok = false;
+            } else if (regions.containsKey(normal)) {
+                in.add(path, "region '" + region + "' is listed twice");
+                ok = false;
+            }
+            List<Pool> pools = in.pools(path, e.getValue());
+            if (normal != null && pools != null) {
+                regions.put(normal, pools);
+            }
+            ok &= pools != null;
         }
-        if (loc.country() != null && (pools = s.regions().get(COUNTRY + loc.country())) != null) {
-            return new Choice(new Decision(pools, false), "region " + loc.country() + " (country)");
+        return ok ? new Regions(java.util.Collections.unmodifiableMap(regions), in.defaultPools()) : null;
+    }
+
+    /** {@code regions} keys normalized (see {@link #normalize}), in the order written. */
+    private record Regions(Map<String, List<Pool>> regions, List<Pool> defaultPools) implements Rules {
+        @Override
+        public Choice decide(Location loc) {
+            List<Pool> pools;
+            if (loc.subdivision() != null && (pools = regions.get(SUBDIVISION + loc.subdivision())) != null) {
+                return new Choice(new Decision(pools, false), "region " + loc.subdivision());
+            }
+            if (loc.country() != null && (pools = regions.get(COUNTRY + loc.country())) != null) {
+                return new Choice(new Decision(pools, false), "region " + loc.country() + " (country)");
+            }
+            if (loc.continent() != null && (pools = regions.get(CONTINENT + loc.continent())) != null) {
+                return new Choice(new Decision(pools, false), "region " + loc.continent() + " (continent)");
+            }
+            return new Choice(new Decision(defaultPools, false),
+                    loc.isKnown() ? "no region matches: default_pools" : "unknown location: default_pools");
         }
-        if (loc.continent() != null && (pools = s.regions().get(CONTINENT + loc.continent())) != null) {
-            return new Choice(new Decision(pools, false), "region " + loc.continent() + " (continent)");
+
+        @Override
+        public Map<String, Object> describe() {
+            Map<String, Object> out = new LinkedHashMap<>();
+            regions.forEach((k, v) -> out.put(k, v.stream().map(Pool::name).toList()));
+            return Map.of("regions", out);
         }
-        return new Choice(new Decision(s.defaultPools(), false),
-                loc.isKnown() ? "no region matches: default_pools" : "unknown location: default_pools");
     }
 }

@@ -24,21 +24,24 @@ final class ProximityPolicy implements Policy {
     }
 
     @Override
-    public void check(Settings s, Problems problems, String path) {
-        for (Pool p : s.defaultPools()) {
+    public Rules configure(Input in) {
+        List<Pool> pools = in.defaultPools();
+        boolean located = true;
+        for (Pool p : pools) {
             if (!p.hasLocation()) {
-                problems.add(path + ".default_pools", "proximity steering needs a 'location: {lat, lon}' on pool '"
+                in.add(in.path() + ".default_pools", "proximity steering needs a 'location: {lat, lon}' on pool '"
                         + p.name() + "'");
+                located = false;
             }
         }
+        return located ? location -> decide(location, pools) : null;
     }
 
-    @Override
-    public Choice decide(Location loc, Settings s) {
+    private static Choice decide(Location loc, List<Pool> pools) {
         if (!loc.hasCoordinates()) {
-            return new Choice(new Decision(s.defaultPools(), false), "no coordinates: default_pools");
+            return new Choice(new Decision(pools, false), "no coordinates: default_pools");
         }
-        List<Pool> sorted = new ArrayList<>(s.defaultPools()); // stable sort: ties keep the written order
+        List<Pool> sorted = new ArrayList<>(pools); // stable sort: ties keep the written order
         sorted.sort(Comparator.comparingDouble(p -> distanceKm(loc.lat(), loc.lon(), p.lat(), p.lon())));
         return new Choice(new Decision(sorted, false),
                 String.format("nearest to %.2f,%.2f: %s at %.0f km", loc.lat(), loc.lon(), sorted.get(0).name(),

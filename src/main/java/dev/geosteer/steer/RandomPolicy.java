@@ -1,8 +1,9 @@
 package dev.geosteer.steer;
 
-import dev.geosteer.geo.Location;
-
-/** {@code random}: one healthy pool of {@code default_pools} per query, drawn by pool {@code weight}. */
+/**
+ * {@code random}: one healthy pool of {@code default_pools} per query, drawn by pool {@code weight}
+ * (checked with the pool: 1..1000, whatever steers to it).
+ */
 final class RandomPolicy implements Policy {
     @Override
     public String name() {
@@ -15,7 +16,8 @@ final class RandomPolicy implements Policy {
     }
 
     @Override
-    public Choice decide(Location location, Settings s) {
-        return new Choice(new Decision(s.defaultPools(), true), "random by pool weight");
+    public Rules configure(Input in) {
+        Decision d = new Decision(in.defaultPools(), true);
+        return location -> new Choice(d, "random by pool weight");
     }
 }

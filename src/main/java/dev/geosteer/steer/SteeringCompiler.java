@@ -1,10 +1,13 @@
 package dev.geosteer.steer;
 
 import dev.geosteer.config.SteeringLoader;
+import dev.geosteer.config.OwnKeys;
 import dev.geosteer.config.Yaml;
+import dev.geosteer.config.YamlProblems;
 import dev.geosteer.geo.GeoIndex;
 import dev.geosteer.health.HealthView;
 import dev.geosteer.health.MonitorSpec;
+import dev.geosteer.health.Monitors;
 import dev.geosteer.query.Steering;
 import dev.geosteer.zone.Zone;
 import dev.geosteer.problem.Problem;
@@ -16,7 +19,6 @@ import org.xbill.DNS.Type;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,7 +26,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -33,7 +34,6 @@ import java.util.regex.Pattern;
  */
 public final class SteeringCompiler implements SteeringLoader {
     private static final Pattern IDENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
-    private static final Pattern STATUS_RANGE = Pattern.compile("(\\d{3})(?:-(\\d{3}))?|([1-5])xx");
 
     /** The default of {@code limits.steering_max_mb}. */
     public static final int DEFAULT_MAX_MB = 256;
@@ -68,7 +68,7 @@ public final class SteeringCompiler implements SteeringLoader {
     }
 
     /** One pass of checks over one file; collects every error. */
-    private final class Checker implements Policy.Problems {
+    private final class Checker implements YamlProblems {
         final Yaml.Document<SteeringFile> doc;
         final ZoneLoader.ParsedZone zone;
         final List<Problem> errors = new ArrayList<>();
@@ -93,7 +93,7 @@ public final class SteeringCompiler implements SteeringLoader {
             String shown = doc.file();
             Map<String, MonitorSpec> monitors = new LinkedHashMap<>();
             f.monitors.forEach((name, m) -> {
-                MonitorSpec spec = monitor("monitors." + name, name, m);
+                MonitorSpec spec = Monitors.read(doc, "monitors." + name, name, m, this);
                 if (spec != null) {
                     monitors.put(name, spec);
                 } else {
@@ -125,104 +125,6 @@ public final class SteeringCompiler implements SteeringLoader {
                 }
             });
             return new PreparedSteering(names, balancers, new ArrayList<>(pools.values()), shown);
-        }
-
-        MonitorSpec monitor(String path, String name, SteeringFile.Monitor m) {
-            int before = errors.size();
-            String type = m.type == null ? "" : m.type.toLowerCase(Locale.ROOT);
-            boolean knownType = List.of("http", "https", "tcp").contains(type);
-            if (!knownType) {
-                add(path + ".type", Problem.quote(m.type) + " is not a monitor type (http, https, tcp)");
-            }
-            int port = m.port != null ? m.port : type.equals("https") ? 443 : type.equals("http") ? 80 : -1;
-            if (m.port == null && type.equals("tcp")) {
-                add(path, "a tcp monitor needs a 'port'");
-            } else if ((knownType || m.port != null) && (port < 1 || port > 65535)) {
-                add(path + ".port", "port " + port + " is not within 1..65535");
-            }
-            if (m.path == null || !m.path.startsWith("/")) {
-                add(path + ".path", "the path must start with '/'");
-            } else if (!m.path.matches("[!-~]*")) {
-                add(path + ".path", "the path must be printable ASCII without spaces (percent-encode the rest)");
-            }
-            if (m.host != null && !m.host.matches("[!-~]*")) {
-                add(path + ".host", "the host must be printable ASCII without spaces");
-            }
-            if (m.headers != null) {
-                // The request is written by hand: a CR or LF here would smuggle a second header or request.
-                m.headers.forEach((k, v) -> {
-                    if (!k.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
-                        add(path + ".headers", "'" + k + "' is not a header name");
-                    } else if (v == null || !v.matches("[\\t -~\\x80-\\xff]*")) {
-                        add(path + ".headers." + k, "a header value must be one line of printable characters");
-                    }
-                });
-            }
-            String method = m.method == null ? "" : m.method.toUpperCase(Locale.ROOT);
-            if (!method.equals("GET") && !method.equals("HEAD")) {
-                add(path + ".method", "'" + m.method + "': method must be GET or HEAD");
-            }
-            List<int[]> expect = statusRanges(path + ".expect", m.expect);
-            if (m.interval == null || m.interval.isZero() || m.interval.isNegative()) {
-                add(path + ".interval", "interval must be positive");
-            }
-            if (m.timeout == null || m.timeout.isZero() || m.timeout.isNegative()) {
-                add(path + ".timeout", "timeout must be positive");
-            } else if (m.interval != null && m.timeout.compareTo(m.interval) >= 0) {
-                add(path + ".timeout", "timeout (" + m.timeout.toMillis() + " ms) must be shorter than the interval ("
-                        + m.interval.toMillis() + " ms)");
-            }
-            if (m.rise < 1) {
-                add(path + ".rise", "rise must be at least 1");
-            }
-            if (m.fall < 1) {
-                add(path + ".fall", "fall must be at least 1");
-            }
-            if (m.caFile != null && !m.caFile.isEmpty()) {
-                Path ca;
-                try {
-                    ca = Path.of(m.caFile);
-                } catch (java.nio.file.InvalidPathException e) {
-                    ca = null;
-                }
-                if (ca == null || !java.nio.file.Files.isReadable(ca)) {
-                    add(path + ".ca_file", "cannot read CA file '" + m.caFile + "'");
-                } else if (!type.equals("https")) {
-                    add(path + ".ca_file", "ca_file is only used by https monitors");
-                }
-            }
-            if (errors.size() > before) {
-                return null;
-            }
-            return new MonitorSpec(name, type, port, m.path, method, blankToNull(m.host), Map.copyOf(m.headers), expect,
-                    blankToNull(m.expectBody), m.interval, m.timeout, m.rise, m.fall, m.tlsVerify, blankToNull(m.caFile));
-        }
-
-        List<int[]> statusRanges(String path, String text) {
-            List<int[]> out = new ArrayList<>();
-            if (text == null || text.isBlank()) {
-                add(path, "expect must list status codes, e.g. 200-399 or 2xx");
-                return out;
-            }
-            for (String part : text.split("[,\\s]+")) {
-                Matcher m = STATUS_RANGE.matcher(part.trim().toLowerCase(Locale.ROOT));
-                if (!m.matches()) {
-                    add(path, "'" + part + "' is not a status code, range (200-399) or class (2xx)");
-                    continue;
-                }
-                if (m.group(3) != null) {
-                    int c = Integer.parseInt(m.group(3));
-                    out.add(new int[] {c * 100, c * 100 + 99});
-                } else {
-                    int lo = Integer.parseInt(m.group(1));
-                    int hi = m.group(2) == null ? lo : Integer.parseInt(m.group(2));
-                    if (lo < 100 || hi > 599 || lo > hi) {
-                        add(path, "'" + part + "' is not a range of HTTP status codes");
-                    }
-                    out.add(new int[] {lo, hi});
-                }
-            }
-            return out;
         }
 
         Pool pool(String path, String name, SteeringFile.PoolSpec p, Map<String, MonitorSpec> monitors) {
@@ -363,25 +265,6 @@ public final class SteeringCompiler implements SteeringLoader {
                 add(path + ".max_answers", "max_answers must be within 1..16");
             }
             List<Pool> defaults = poolList(path + ".default_pools", b.defaultPools, pools, true);
-            Map<String, List<Pool>> regions = new LinkedHashMap<>();
-            if (!b.regions.isEmpty() && policy != null && !policy.name().equals("geo")) {
-                add(path + ".regions", "regions are only used by 'steering: geo' (this balancer uses "
-                        + policy.name() + ")");
-            }
-            b.regions.forEach((region, list) -> {
-                String rp = path + ".regions." + region;
-                String normal = GeoPolicy.normalize(region);
-                if (normal == null) {
-                    add(rp, "'" + region + "' is not a continent (AF AN AS EU NA OC SA), an ISO country code (JP),"
-                            + " or a subdivision (US-CA)");
-                } else if (regions.containsKey(normal)) {
-                    add(rp, "region '" + region + "' is listed twice");
-                }
-                List<Pool> resolved = poolList(rp, list, pools, true);
-                if (normal != null && resolved != null) {
-                    regions.put(normal, resolved);
-                }
-            });
             List<Balancer.Net> nets = new ArrayList<>();
             b.nets.forEach((cidr, list) -> {
                 String np = path + ".nets." + cidr;
@@ -397,14 +280,62 @@ public final class SteeringCompiler implements SteeringLoader {
                     missingPool(path + ".fallback_pool", b.fallbackPool, pools);
                 }
             }
-            Policy.Settings settings = new Policy.Settings(defaults == null ? List.of() : defaults, regions);
-            if (policy != null && defaults != null) {
-                policy.check(settings, this, path);
+            // The policy reads its own keys; with an unknown policy, each key is checked by the policy that owns it.
+            Policy.Rules rules = null;
+            for (Map.Entry<Policy, OwnKeys> e : OwnKeys.route(doc, path, b.others(), this,
+                    SteeringFile.BalancerSpec.class, Policies.all(), Policy::keys, policy,
+                    (k, owners) -> k + " are only used by 'steering: " + String.join("' or '", owners.stream()
+                            .map(Policy::name).toList()) + "' (this balancer uses " + policy.name() + ")").entrySet()) {
+                Policy.Rules r = e.getKey().configure(new PolicyInput(path, defaults == null ? List.of() : defaults,
+                        e.getValue(), pools));
+                if (e.getKey() == policy) {
+                    rules = r;
+                }
             }
-            if (errors.size() > before) {
+            if (errors.size() > before || rules == null || defaults == null) {
                 return null;
             }
-            return new PreparedBalancer(name, key, b.ttl, b.maxAnswers, fallback, policy, settings, nets);
+            return new PreparedBalancer(name, key, b.ttl, b.maxAnswers, fallback, policy, rules, defaults, nets);
+        }
+
+        /** One balancer, as its policy reads it. */
+        private final class PolicyInput implements Policy.Input {
+            private final String path;
+            private final List<Pool> defaults;
+            private final OwnKeys keys;
+            private final Map<String, Pool> pools;
+
+            PolicyInput(String path, List<Pool> defaults, OwnKeys keys, Map<String, Pool> pools) {
+                this.path = path;
+                this.defaults = defaults;
+                this.keys = keys;
+                this.pools = pools;
+            }
+
+            @Override
+            public String path() {
+                return path;
+            }
+
+            @Override
+            public List<Pool> defaultPools() {
+                return defaults;
+            }
+
+            @Override
+            public OwnKeys keys() {
+                return keys;
+            }
+
+            @Override
+            public List<Pool> pools(String at, List<String> names) {
+                return poolList(at, names, pools, true);
+            }
+
+            @Override
+            public void add(String at, String message) {
+                Checker.this.add(at, message);
+            }
         }
 
         List<Pool> poolList(String path, List<String> names, Map<String, Pool> pools, boolean required) {
@@ -483,20 +414,17 @@ public final class SteeringCompiler implements SteeringLoader {
         return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
     }
 
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
-    }
-
     /** A checked balancer; {@code where}: its place in the file, for errors found when it is built. */
     record PreparedBalancer(Name name, String label, long ttl, int maxAnswers, Pool fallback, Policy policy,
-                            Policy.Settings settings, List<Balancer.Net> nets, Problem where) {
+                            Policy.Rules rules, List<Pool> defaultPools, List<Balancer.Net> nets, Problem where) {
         PreparedBalancer(Name name, String label, long ttl, int maxAnswers, Pool fallback, Policy policy,
-                         Policy.Settings settings, List<Balancer.Net> nets) {
-            this(name, label, ttl, maxAnswers, fallback, policy, settings, nets, null);
+                         Policy.Rules rules, List<Pool> defaultPools, List<Balancer.Net> nets) {
+            this(name, label, ttl, maxAnswers, fallback, policy, rules, defaultPools, nets, null);
         }
 
         PreparedBalancer at(Problem where) {
-            return new PreparedBalancer(name, label, ttl, maxAnswers, fallback, policy, settings, nets, where);
+            return new PreparedBalancer(name, label, ttl, maxAnswers, fallback, policy, rules, defaultPools, nets,
+                    where);
         }
     }
 
@@ -529,7 +457,7 @@ public final class SteeringCompiler implements SteeringLoader {
             for (int i = 0; i < compiled.length; i++) {
                 PreparedBalancer b = balancers.get(i);
                 compiled[i] = Balancer.compile(b.name(), b.label(), b.ttl(), b.maxAnswers(), b.fallback(), b.policy(),
-                        b.settings(), b.nets(), index, tries);
+                        b.rules(), b.defaultPools(), b.nets(), index, tries);
                 if (distinct.add(compiled[i].tries)) {
                     bytes += compiled[i].tries.bytes();
                 }

@@ -156,10 +156,11 @@ public final class ZoneSteering implements Steering {
             m.put("steering", b.policy.name());
             m.put("ttl", b.ttl);
             m.put("max_answers", b.maxAnswers);
-            m.put("default_pools", b.settings.defaultPools().stream().map(Pool::name).toList());
-            java.util.Map<String, Object> regions = new java.util.LinkedHashMap<>();
-            b.settings.regions().forEach((k, v) -> regions.put(k, v.stream().map(Pool::name).toList()));
-            m.put("regions", regions);
+            m.put("default_pools", b.defaultPools.stream().map(Pool::name).toList());
+            java.util.Map<String, Object> own = b.rules.describe();
+            for (String key : Policies.keys()) { // every policy's keys, empty where another policy steers
+                m.put(key, own.getOrDefault(key, java.util.Map.of()));
+            }
             java.util.Map<String, Object> nets = new java.util.LinkedHashMap<>();
             for (Balancer.Net n : b.nets) {
                 nets.put(n.text(), n.pools().stream().map(Pool::name).toList());
@@ -238,8 +239,8 @@ public final class ZoneSteering implements Steering {
             }
         }
         if (client.address() == null || b.netOf(GeoIndex.unmapped(client.address()).getAddress()) == null) {
-            t.add("rule: " + b.policy.decide(found == null ? dev.geosteer.geo.Location.UNKNOWN : found.location(),
-                    b.settings).rule());
+            t.add("rule: " + b.rules.decide(found == null ? dev.geosteer.geo.Location.UNKNOWN : found.location())
+                    .rule());
         }
         t.add("pools in order" + (decision.weighted() ? " (one drawn by weight among the healthy)" : "") + ":"
                 + describePools(decision.pools(), h, v6));

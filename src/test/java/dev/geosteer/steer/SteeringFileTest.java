@@ -301,4 +301,41 @@ class SteeringFileTest {
                 + ":4:2: YAML syntax: expected <block end>, but found '<block mapping start>' (while parsing a block"
                 + " mapping started at line 1)");
     }
+
+    @Test
+    void aPolicysKeysAreReadByThatPolicy() throws Exception {
+        String geo = GOOD.replace("steering: failover", "steering: geo\n    regions:\n      EU: [eu]");
+        assertThat(load(geo)).isEmpty();
+        assertThat(load(geo.replace("steering: geo", "steering: failover"))).containsExactly(file()
+                + ":8:5: 'balancers.www.regions': regions are only used by 'steering: geo' (this balancer uses failover)");
+        assertThat(load(GOOD.replace("steering: failover", "steering: failover\n    regions: {}")))
+                .as("nothing written: nothing to complain about").isEmpty();
+        assertThat(load(GOOD.replace("steering: failover", "steering: geo\n    regions: 5"))).containsExactly(file()
+                + ":8:5: 'balancers.www.regions': wrong type, expected a map of keys");
+        assertThat(load(geo.replace("steering: geo", "steering: nearest").replace("EU:", "XX:")))
+                .as("an unknown policy: its keys are still checked by the policy that owns them")
+                .anyMatch(e -> e.startsWith(file() + ":7:") && e.contains("'nearest' is not a steering policy"))
+                .anyMatch(e -> e.startsWith(file() + ":9:") && e.contains("'XX' is not a continent"));
+    }
+
+    @Test
+    void aMonitorTypesKeysAreReadByThatType() throws Exception {
+        String pools = "pools:\n  eu:\n    monitor: m\n    origins:\n      - { name: a, address: 192.0.2.10 }\n"
+                + "balancers:\n  www: { default_pools: [eu] }\n";
+        assertThat(load("monitors:\n  m:\n    type: http\n    colour: blue\n" + pools)).containsExactly(file()
+                + ":4:5: unknown key 'colour' in monitors.m; known keys: ca_file, expect, expect_body, fall, headers,"
+                + " host, interval, method, path, port, rise, timeout, tls_verify, type");
+        assertThat(load("monitors:\n  m:\n    type: http\n    ca_file: " + file() + "\n" + pools))
+                .containsExactly(file() + ":4:5: 'monitors.m.ca_file': ca_file is only used by https monitors");
+        assertThat(load("monitors:\n  m:\n    type: tcp\n    port: 22\n    path: /x\n" + pools))
+                .containsExactly(file() + ":5:5: 'monitors.m.path': path is only used by http, https monitors");
+        assertThat(load("monitors:\n  m:\n    type: https\n    headers: 5\n" + pools)).containsExactly(file()
+                + ":4:5: 'monitors.m.headers': wrong type, expected a map of keys");
+        assertThat(load("monitors:\n  m:\n    type: gopher\n    path: x\n" + pools))
+                .as("an unknown type: its keys are still checked by the type that owns them").containsExactly(
+                        file() + ":3:5: 'monitors.m.type': 'gopher' is not a monitor type (http, https, tcp)",
+                        file() + ":4:5: 'monitors.m.path': the path must start with '/'");
+        assertThat(load("monitors:\n  m:\n    type: https\n    ca_file: " + file() + "\n    tls_verify: false\n"
+                + "    path: /health\n" + pools)).isEmpty();
+    }
 }
