@@ -13,7 +13,11 @@ import dev.geosteer.dns.ListenOptions;
 import dev.geosteer.dns.QueryObserver;
 import dev.geosteer.dns.Responder;
 import dev.geosteer.geo.GeoIndex;
-import dev.geosteer.health.HealthChecker;
+import dev.geosteer.health.AdminStateFile;
+import dev.geosteer.health.ApiDrains;
+import dev.geosteer.health.DrainStore;
+import dev.geosteer.health.HealthState;
+import dev.geosteer.health.LocalChecker;
 import dev.geosteer.query.ClientAddress;
 import dev.geosteer.query.ServedZones;
 import dev.geosteer.query.ZoneResolver;
@@ -56,7 +60,8 @@ public final class Geosteer implements AutoCloseable {
     private final Vertx healthVertx;
     private final Catalogs files;
     private final ScheduledExecutorService reloader;
-    private final HealthChecker checker;
+    private final HealthState health;
+    private final AdminStateFile fileDrains;
     private final PrometheusMeterRegistry registry;
     private final Instant startedAt = Instant.now();
     private final AtomicReference<Map<String, Object>> lastReload = new AtomicReference<>(Map.of());
@@ -68,13 +73,15 @@ public final class Geosteer implements AutoCloseable {
     private volatile boolean closed;
 
     private Geosteer(ServerConfig config, Vertx vertx, Vertx healthVertx, Catalogs files,
-                     ScheduledExecutorService reloader, HealthChecker checker, PrometheusMeterRegistry registry) {
+                     ScheduledExecutorService reloader, HealthState health, AdminStateFile fileDrains,
+                     PrometheusMeterRegistry registry) {
         this.healthVertx = healthVertx;
         this.config = config;
         this.vertx = vertx;
         this.files = files;
         this.reloader = reloader;
-        this.checker = checker;
+        this.health = health;
+        this.fileDrains = fileDrains;
         this.registry = registry;
     }
 
@@ -97,13 +104,17 @@ public final class Geosteer implements AutoCloseable {
         // behind, or ahead of, DNS packets on a listener's loop.
         Vertx healthVertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1)
                 .setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
-        HealthChecker checker = new HealthChecker(healthVertx, config.health.unknownIsUp,
-                config.health.ttlFloor.toSeconds());
-        checker.addListener(new HealthMetrics(registry));
-        checker.persistDrainsTo(new dev.geosteer.health.DrainStore(baseDir.resolve(config.stateDir)
-                .resolve(dev.geosteer.health.DrainStore.FILE)));
-        Catalogs files = Catalogs.of(config, baseDir, checker::view);
-        Geosteer g = new Geosteer(config, vertx, healthVertx, files, reloader, checker, registry);
+        // Health: verdicts from the local checks, drains from admin-state.yaml and from the API.
+        HealthMetrics healthMetrics = new HealthMetrics(registry);
+        LocalChecker checker = new LocalChecker(healthVertx);
+        checker.addListener(healthMetrics);
+        AdminStateFile fileDrains = new AdminStateFile();
+        ApiDrains apiDrains = new ApiDrains(new DrainStore(baseDir.resolve(config.stateDir).resolve(DrainStore.FILE)));
+        HealthState health = new HealthState(healthVertx, checker, List.of(fileDrains), apiDrains,
+                config.health.unknownIsUp, config.health.ttlFloor.toSeconds());
+        health.addListener(healthMetrics);
+        Catalogs files = Catalogs.of(config, baseDir, health::view);
+        Geosteer g = new Geosteer(config, vertx, healthVertx, files, reloader, health, fileDrains, registry);
         try {
             g.startAll(listen, threads);
             return g;
@@ -116,8 +127,8 @@ public final class Geosteer implements AutoCloseable {
     private void startAll(ListenOptions listen, int threads) throws Exception {
         ZoneCatalog catalog = files.zones();
         // Checks start as soon as a configuration loads, not at the first query.
-        catalog.onPublish(zones -> checker.sync(Catalogs.targets(zones)));
-        files.onDrains(checker::fileDrains);
+        catalog.onPublish(zones -> health.sync(Catalogs.targets(zones)));
+        files.onDrains(fileDrains::replace);
         files.onResult(this::recordReload);
         List<Problem> errors = reloader.submit(() -> {
             ZoneCatalog.Result r = files.refresh();
@@ -297,8 +308,8 @@ public final class Geosteer implements AutoCloseable {
         }
 
         @Override
-        public HealthChecker health() {
-            return checker;
+        public HealthState health() {
+            return health;
         }
 
         @Override
@@ -358,8 +369,8 @@ public final class Geosteer implements AutoCloseable {
         return dns.tcpConnections();
     }
 
-    public HealthChecker health() {
-        return checker;
+    public HealthState health() {
+        return health;
     }
 
     public PrometheusMeterRegistry metrics() {
@@ -396,7 +407,7 @@ public final class Geosteer implements AutoCloseable {
         }
         closed = true;
         reloader.shutdownNow();
-        checker.close();
+        health.close();
         try {
             if (admin != null) {
                 admin.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -3,7 +3,7 @@ package dev.geosteer.admin;
 import dev.geosteer.admin.AdminHttp.Access;
 import dev.geosteer.net.Addresses;
 import dev.geosteer.geo.GeoIndex;
-import dev.geosteer.health.HealthChecker;
+import dev.geosteer.health.HealthState;
 import dev.geosteer.query.ClientAddress;
 import dev.geosteer.query.ServedZone;
 import dev.geosteer.query.ServedZones;
@@ -50,7 +50,7 @@ public final class AdminServer {
 
         GeoIndex geo();
 
-        HealthChecker health();
+        HealthState health();
 
         /** Reloads every file now, on the reload thread (so reloads are serialized); the errors found. */
         Future<List<Problem>> reload();
@@ -198,7 +198,7 @@ public final class AdminServer {
             Map<String, Integer> states = new HashMap<>();
             int drained = 0;
             if (ar.succeeded()) {
-                for (HealthChecker.OriginStatus s : ar.result()) {
+                for (HealthState.OriginStatus s : ar.result()) {
                     states.merge(s.state().name().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
                     drained += s.drained() ? 1 : 0;
                 }
@@ -222,7 +222,7 @@ public final class AdminServer {
             return;
         }
         backend.health().status().onComplete(ar -> {
-            Map<String, HealthChecker.OriginStatus> byKey = new HashMap<>();
+            Map<String, HealthState.OriginStatus> byKey = new HashMap<>();
             if (ar.succeeded()) {
                 ar.result().forEach(s -> byKey.put(s.key(), s));
             }
@@ -241,13 +241,13 @@ public final class AdminServer {
         });
     }
 
-    private JsonObject pool(ServedZone z, Pool p, Map<String, HealthChecker.OriginStatus> byKey) {
+    private JsonObject pool(ServedZone z, Pool p, Map<String, HealthState.OriginStatus> byKey) {
         var view = backend.health().view();
         JsonArray origins = new JsonArray();
         String poolKey = z.zone().originText() + "/" + p.name();
         List<dev.geosteer.health.Drain> poolDrains = new ArrayList<>();
         for (Origin o : p.origins()) {
-            HealthChecker.OriginStatus s = byKey.get(o.key());
+            HealthState.OriginStatus s = byKey.get(o.key());
             JsonObject j = new JsonObject().put("name", o.name()).put("address", Addresses.format(o.address()))
                     .put("check_address", Addresses.format(o.checkAddress()))
                     .put("monitor", o.monitor() == null ? null : o.monitor().name())
@@ -371,21 +371,21 @@ public final class AdminServer {
             by = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
         }
         String selector = zones.get(0) + "/" + pool + (origin == null ? "" : "/" + origin);
-        Future<HealthChecker.DrainChange> change = drain ? backend.health().drain(selector, reason, by)
+        Future<HealthState.DrainChange> change = drain ? backend.health().drain(selector, reason, by)
                 : backend.health().undrain(selector, by);
         change.onComplete(ar -> {
             if (ar.failed()) {
                 error(ctx, 500, ar.cause().getMessage());
                 return;
             }
-            HealthChecker.DrainChange r = ar.result();
+            HealthState.DrainChange r = ar.result();
             if (r.status() == 404) {
                 error(ctx, 404, "no origin '" + origin + "' in pool '" + pool + "'");
                 return;
             }
             JsonArray state = new JsonArray();
             boolean all = true;
-            for (HealthChecker.OriginDrains o : r.origins()) {
+            for (HealthState.OriginDrains o : r.origins()) {
                 all &= o.drained();
                 state.add(new JsonObject().put("origin", o.key().substring(o.key().lastIndexOf('/') + 1))
                         .put("drained", o.drained()).put("drained_by", drains(o.drains())));

@@ -1,7 +1,8 @@
 package dev.geosteer.admin;
 
 import dev.geosteer.health.CheckResult;
-import dev.geosteer.health.HealthChecker;
+import dev.geosteer.health.HealthState;
+import dev.geosteer.health.LocalChecker;
 import dev.geosteer.health.HealthView;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,7 +19,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** Health metrics: a 0/1 gauge per origin, check latency, failures by reason class, transitions. */
-public final class HealthMetrics implements HealthChecker.Listener {
+public final class HealthMetrics implements LocalChecker.Listener, HealthState.Listener {
     private final MeterRegistry registry;
     private final MultiGauge up;
     private final MultiGauge drained;

@@ -4,9 +4,9 @@ import java.time.Instant;
 
 /**
  * One drain: a selector ({@code zone/pool} or {@code zone/pool/origin}, zone with its trailing dot) taken
- * out of service by one of two sources: {@code zones/admin-state.yaml} ({@link #FILE}, with the file and
+ * out of service by a {@link DrainSource}: {@code zones/admin-state.yaml} ({@link #FILE}, with the file and
  * the selector as written there) or the admin API ({@link #API}, with why, who and when). An origin is
- * drained while any drain of either source matches it, directly or through its pool.
+ * drained while any drain of any source matches it, directly or through its pool.
  */
 public record Drain(String source, String selector, String written, String file, String reason, String by,
                     Instant at) {
@@ -23,7 +23,12 @@ public record Drain(String source, String selector, String written, String file,
 
     /** Does this drain take {@code key} (an origin, or a pool) out of service? */
     public boolean covers(String key) {
-        return HealthChecker.matches(selector, key);
+        return matches(selector, key);
+    }
+
+    /** Does {@code selector} ({@code zone/pool} or {@code zone/pool/origin}) name {@code key} or contain it? */
+    public static boolean matches(String selector, String key) {
+        return key.equals(selector) || key.startsWith(selector + "/");
     }
 
     /** One line, e.g. {@code api by alice at 2026-11-27T22:41:07Z: kernel upgrade}. */

@@ -58,7 +58,7 @@ class DrainTest {
         public void close() {
         }
     };
-    final List<Logger> loggers = List.of(Logger.getLogger("dev.geosteer.health.HealthChecker"),
+    final List<Logger> loggers = List.of(Logger.getLogger("dev.geosteer.health"),
             Logger.getLogger("dev.geosteer.Catalogs"));
 
     @BeforeEach

@@ -162,7 +162,7 @@ class HealthTest {
         return m.getSection(Section.ANSWER).get(0).getTTL();
     }
 
-    HealthChecker.OriginStatus status(String key) {
+    HealthState.OriginStatus status(String key) {
         try {
             return server.server.health().status().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS)
                     .stream().filter(s -> s.key().equals(key)).findFirst().orElse(null);
@@ -177,7 +177,7 @@ class HealthTest {
 
     void awaitState(String key, HealthView.State state) throws InterruptedException {
         TestServer.await(key + " is " + state, DEADLINE, () -> {
-            HealthChecker.OriginStatus s = status(key);
+            HealthState.OriginStatus s = status(key);
             return s != null && s.state() == state;
         });
     }
@@ -206,7 +206,7 @@ class HealthTest {
 
         par1.down();
         awaitAnswer("www.hc.test.", List.of("192.0.2.12"));
-        HealthChecker.OriginStatus down = status("hc.test./eu/par1");
+        HealthState.OriginStatus down = status("hc.test./eu/par1");
         assertThat(down.state()).isEqualTo(HealthView.State.DOWN);
         assertThat(down.lastResult()).isEqualTo("connect refused");
         assertThat(down.failures()).isGreaterThanOrEqualTo(2); // fall: 2
@@ -440,7 +440,7 @@ class HealthTest {
         assertThat(after).doesNotContain("iad1");
         Files.writeString(server.zones.resolve("hc.test.steer.yaml"), after);
         TestServer.await("the reload drops iad1", DEADLINE, () -> status("hc.test./na/iad1") == null);
-        HealthChecker.OriginStatus kept = status("hc.test./eu/par2");
+        HealthState.OriginStatus kept = status("hc.test./eu/par2");
         assertThat(kept.state()).as("no flap through unknown").isEqualTo(HealthView.State.DOWN);
         assertThat(status("hc.test./eu/par1").checks()).isGreaterThanOrEqualTo(checksBefore);
         assertThat(answer("www.hc.test.")).containsExactly("192.0.2.11");
@@ -464,7 +464,7 @@ class HealthTest {
         awaitState("hc.test./eu/par1", HealthView.State.UP);
         TestServer.await("par2 checked 5 times", DEADLINE, () -> status("hc.test./eu/par2").checks() >= 5);
         List<HealthView.State> seen = new CopyOnWriteArrayList<>();
-        server.server.health().addListener(new HealthChecker.Listener() {
+        server.server.health().addListener(new HealthState.Listener() {
             @Override
             public void published(HealthView view) {
                 seen.add(view.get("hc.test./eu/par2").state());
@@ -479,7 +479,7 @@ class HealthTest {
                 .flatMap(z -> ((dev.geosteer.steer.ZoneSteering) z.steering()).pools().stream())
                 .flatMap(p -> p.origins().stream()).filter(o -> o.monitor() != null)
                 .allMatch(o -> o.monitor().interval().equals(Duration.ofSeconds(30))));
-        HealthChecker.OriginStatus after = status("hc.test./eu/par2");
+        HealthState.OriginStatus after = status("hc.test./eu/par2");
         assertThat(after.state()).as("still down, never unknown").isEqualTo(HealthView.State.DOWN);
         assertThat(after.checks()).as("the same check goes on").isGreaterThanOrEqualTo(checks);
         assertThat(status("hc.test./eu/par1").state()).isEqualTo(HealthView.State.UP);

@@ -39,7 +39,7 @@ class HostileOriginsTest {
         }
     }
 
-    HealthChecker.OriginStatus status(String key) {
+    HealthState.OriginStatus status(String key) {
         try {
             return server.server.health().status().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS)
                     .stream().filter(s -> s.key().equals(key)).findFirst().orElse(null);
@@ -113,7 +113,7 @@ class HostileOriginsTest {
         });
         org.assertj.core.api.SoftAssertions soft = new org.assertj.core.api.SoftAssertions();
         for (Case c : cases) {
-            HealthChecker.OriginStatus s = status("hc.test./p/" + c.name());
+            HealthState.OriginStatus s = status("hc.test./p/" + c.name());
             soft.assertThat(s.state()).as(c.name()).isEqualTo(HealthView.State.DOWN);
             soft.assertThat(s.lastResult()).as(c.name()).matches(c.expected());
             soft.assertThat(maxHeld.get(c.name())).as(c.name() + ": connections held at once over " + CHECKS + " checks")
@@ -167,7 +167,7 @@ class HostileOriginsTest {
         for (Case c : cases) {
             // a slow first check on a busy machine may time out: the verdict that matters is the one it settles on
             TestServer.await(c.name() + " is " + c.state() + " with " + c.result(), DEADLINE, () -> {
-                HealthChecker.OriginStatus s = status("hc.test./p/" + c.name());
+                HealthState.OriginStatus s = status("hc.test./p/" + c.name());
                 return s.state() == c.state() && s.lastResult() != null && s.lastResult().matches(c.result());
             });
         }
