@@ -25,7 +25,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
 
 /**
@@ -42,6 +45,8 @@ public final class SteeringCompiler implements SteeringLoader {
     private final Supplier<HealthView> health;
     private final GeoTries tries = new GeoTries();
     private final long maxBytesPerZone;
+    private final Supplier<RandomGenerator> random;
+    private final LongSupplier nanoClock;
 
     public SteeringCompiler(Supplier<GeoIndex> geo, Supplier<HealthView> health) {
         this(geo, health, DEFAULT_MAX_MB);
@@ -53,9 +58,20 @@ public final class SteeringCompiler implements SteeringLoader {
      *                     with the line of the balancer that crossed it, rather than exhausting the heap
      */
     public SteeringCompiler(Supplier<GeoIndex> geo, Supplier<HealthView> health, int maxMbPerZone) {
+        this(geo, health, maxMbPerZone, ThreadLocalRandom::current, System::nanoTime);
+    }
+
+    /**
+     * @param random    the generator of the weighted choices of each answer (the thread's own when serving)
+     * @param nanoClock the clock of the TTL cap, on the base of the health schedule ({@link System#nanoTime})
+     */
+    public SteeringCompiler(Supplier<GeoIndex> geo, Supplier<HealthView> health, int maxMbPerZone,
+                            Supplier<RandomGenerator> random, LongSupplier nanoClock) {
         this.geo = geo;
         this.health = health;
         this.maxBytesPerZone = maxMbPerZone * 1024L * 1024L;
+        this.random = random;
+        this.nanoClock = nanoClock;
     }
 
     @Override
@@ -471,7 +487,7 @@ public final class SteeringCompiler implements SteeringLoader {
                             + " or raise the limit (and the heap)"));
                 }
             }
-            return new ZoneSteering(zone.originText(), compiled, pools, health);
+            return new ZoneSteering(zone.originText(), compiled, pools, health, random, nanoClock);
         }
     }
 }

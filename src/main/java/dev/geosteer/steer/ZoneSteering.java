@@ -14,8 +14,9 @@ import org.xbill.DNS.Type;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 
 /**
  * The steering of one zone's balancers, on the answer path: client network → decision (trie lookup) →
@@ -26,16 +27,23 @@ public final class ZoneSteering implements Steering {
     private final Balancer[] balancers;
     private final List<Pool> pools;
     private final Supplier<HealthView> health;
+    /** Weighted choices (pools of random steering, origins); the thread's own generator when serving. */
+    private final Supplier<RandomGenerator> random;
+    /** {@link System#nanoTime()} when serving: the base of the health schedule the TTL cap reads. */
+    private final LongSupplier nanoClock;
 
     private final java.util.Map<Pool, Integer> poolIndex = new java.util.IdentityHashMap<>();
     /** notes[balancer][pool * 3 + rule]: shared labels for metrics and the query log. */
     private final Note[][] notes;
     private static final String[] RULES = {"first", "failover", "fallback"};
 
-    ZoneSteering(String zone, Balancer[] balancers, List<Pool> pools, Supplier<HealthView> health) {
+    ZoneSteering(String zone, Balancer[] balancers, List<Pool> pools, Supplier<HealthView> health,
+                 Supplier<RandomGenerator> random, LongSupplier nanoClock) {
         this.balancers = balancers;
         this.pools = List.copyOf(pools);
         this.health = health;
+        this.random = random;
+        this.nanoClock = nanoClock;
         for (Pool p : pools) {
             poolIndex.put(p, poolIndex.size());
         }
@@ -93,14 +101,15 @@ public final class ZoneSteering implements Steering {
         }
         Decision decision = b.decisions[decisionId];
         boolean v6 = qtype == Type.AAAA;
-        Pool pool = decision.choose(h, v6, ThreadLocalRandom.current());
+        RandomGenerator rnd = random.get();
+        Pool pool = decision.choose(h, v6, rnd);
         boolean fallback = pool == null;
         if (fallback) {
             // No pool healthy for this family: the fallback pool (or else the first choice), health ignored.
             pool = b.fallback != null ? b.fallback : decision.pools().get(0);
         }
-        Origin[] chosen = choose(pool, v6, b.maxAnswers, h, fallback);
-        long ttl = ttl(b, decision, pool, fallback, chosen, h, v6);
+        Origin[] chosen = choose(pool, v6, b.maxAnswers, h, fallback, rnd);
+        long ttl = ttl(b, decision, pool, fallback, chosen, h, v6, nanoClock.getAsLong());
         if (trace != null) {
             explain(trace, b, client, decision, pool, fallback, chosen, h, scope, ttl, v6);
         }
@@ -122,8 +131,7 @@ public final class ZoneSteering implements Steering {
      * family); never below the floor (as gdnsd does).
      */
     private static long ttl(Balancer b, Decision decision, Pool answering, boolean fallback, Origin[] chosen,
-                            HealthView h, boolean v6) {
-        long now = System.nanoTime();
+                            HealthView h, boolean v6, long now) {
         long earliest = Long.MAX_VALUE;
         for (Origin o : chosen) {
             earliest = Math.min(earliest, h.get(o.key()).earliestChange(now));
@@ -184,7 +192,8 @@ public final class ZoneSteering implements Steering {
     }
 
     /** Up to {@code max} usable origins of one family, drawn by weight without repeats. */
-    private static Origin[] choose(Pool pool, boolean v6, int max, HealthView h, boolean ignoreHealth) {
+    private static Origin[] choose(Pool pool, boolean v6, int max, HealthView h, boolean ignoreHealth,
+                                   RandomGenerator rnd) {
         List<Origin> all = pool.origins();
         Origin[] eligible = new Origin[all.size()];
         int n = 0;
@@ -205,7 +214,6 @@ public final class ZoneSteering implements Steering {
         }
         int k = Math.min(n, max);
         Origin[] out = new Origin[k];
-        ThreadLocalRandom rnd = ThreadLocalRandom.current();
         for (int i = 0; i < k; i++) {
             int r = rnd.nextInt(total);
             int j = 0;
