@@ -31,11 +31,15 @@ public record Drain(String source, String selector, String written, String file,
         return key.equals(selector) || key.startsWith(selector + "/");
     }
 
-    /** One line, e.g. {@code api by alice at 2026-11-27T22:41:07Z: kernel upgrade}. */
+    /**
+     * One line, e.g. {@code file zones/admin-state.yaml: example.test/eu} or
+     * {@code api example.test./eu by alice at 2026-11-27T22:41:07Z: kernel upgrade} (any other source alike).
+     */
     public String describe() {
         if (source.equals(FILE)) {
             return "file " + file + ": " + written;
         }
-        return "api " + selector + " by " + by + " at " + at + (reason == null ? "" : ": " + reason);
+        return source + " " + selector + (by == null ? "" : " by " + by) + (at == null ? "" : " at " + at)
+                + (reason == null ? "" : ": " + reason);
     }
 }
