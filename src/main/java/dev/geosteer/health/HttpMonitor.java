@@ -35,9 +35,11 @@ final class HttpMonitor implements MonitorType {
     }
 
     private final boolean tls;
+    private final List<String> keys;
 
     HttpMonitor(boolean tls) {
         this.tls = tls;
+        this.keys = Yaml.keysOf(Keys.class).stream().filter(k -> tls || !TLS_KEYS.contains(k)).toList();
     }
 
     @Override
@@ -52,7 +54,7 @@ final class HttpMonitor implements MonitorType {
 
     @Override
     public List<String> keys() {
-        return Yaml.keysOf(Keys.class).stream().filter(k -> tls || !TLS_KEYS.contains(k)).toList();
+        return keys;
     }
 
     @Override

@@ -33,9 +33,11 @@ final class GeoPolicy implements Policy {
         return true;
     }
 
+    private static final List<String> KEYS = Yaml.keysOf(Keys.class);
+
     @Override
     public List<String> keys() {
-        return Yaml.keysOf(Keys.class);
+        return KEYS;
     }
 
     /**
