@@ -13,7 +13,6 @@ import dev.geosteer.health.HealthView;
 import dev.geosteer.query.ServedZone;
 import dev.geosteer.query.ServedZones;
 import dev.geosteer.steer.SteeringCompiler;
-import dev.geosteer.steer.ZoneSteering;
 import dev.geosteer.problem.Problem;
 import dev.geosteer.problem.ProblemException;
 
@@ -121,8 +120,8 @@ final class Catalogs {
     static List<CheckTarget> targets(ServedZones served) {
         List<CheckTarget> out = new ArrayList<>();
         for (ServedZone z : served.all()) {
-            if (z.steering() instanceof ZoneSteering s) {
-                out.addAll(s.targets());
+            if (z.steering() != null) {
+                out.addAll(z.steering().targets());
             }
         }
         return out;

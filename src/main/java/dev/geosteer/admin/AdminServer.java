@@ -7,9 +7,8 @@ import dev.geosteer.health.HealthState;
 import dev.geosteer.query.ClientAddress;
 import dev.geosteer.query.ServedZone;
 import dev.geosteer.query.ServedZones;
-import dev.geosteer.steer.Origin;
-import dev.geosteer.steer.Pool;
-import dev.geosteer.steer.ZoneSteering;
+import dev.geosteer.query.SteeredOrigin;
+import dev.geosteer.query.SteeredPool;
 import dev.geosteer.problem.Problem;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -184,7 +183,7 @@ public final class AdminServer {
                     .put("loaded_at", z.zone().loadedAt().toString())
                     .put("records", z.zone().recordCount())
                     .put("names", z.zone().nameCount())
-                    .put("balancers", z.steering() instanceof ZoneSteering s ? s.balancerCount() : 0));
+                    .put("balancers", z.steering() == null ? 0 : z.steering().balancerCount()));
         }
         JsonArray dbs = new JsonArray();
         for (GeoIndex.Database db : backend.geo().databases()) {
@@ -231,8 +230,8 @@ public final class AdminServer {
                 if (only != null && z.zone() != only.zone()) {
                     continue;
                 }
-                if (z.steering() instanceof ZoneSteering s) {
-                    for (Pool p : s.pools()) {
+                if (z.steering() != null) {
+                    for (SteeredPool p : z.steering().pools()) {
                         out.add(pool(z, p, byKey));
                     }
                 }
@@ -241,12 +240,12 @@ public final class AdminServer {
         });
     }
 
-    private JsonObject pool(ServedZone z, Pool p, Map<String, HealthState.OriginStatus> byKey) {
+    private JsonObject pool(ServedZone z, SteeredPool p, Map<String, HealthState.OriginStatus> byKey) {
         var view = backend.health().view();
         JsonArray origins = new JsonArray();
         String poolKey = z.zone().originText() + "/" + p.name();
         List<dev.geosteer.health.Drain> poolDrains = new ArrayList<>();
-        for (Origin o : p.origins()) {
+        for (SteeredOrigin o : p.origins()) {
             HealthState.OriginStatus s = byKey.get(o.key());
             JsonObject j = new JsonObject().put("name", o.name()).put("address", Addresses.format(o.address()))
                     .put("check_address", Addresses.format(o.checkAddress()))
@@ -281,7 +280,7 @@ public final class AdminServer {
     }
 
     /** A pool's health for one address family: what A (ipv4) or AAAA (ipv6) queries see. */
-    private static JsonObject family(Pool p, dev.geosteer.health.HealthView view, boolean v6) {
+    private static JsonObject family(SteeredPool p, dev.geosteer.health.HealthView view, boolean v6) {
         JsonObject j = new JsonObject().put("healthy", p.isHealthy(view, v6)).put("origins", p.originCount(v6))
                 .put("usable_origins", p.usableCount(view, v6));
         return p.originCount(v6) > 0 ? j.put("minimum", p.minimumFor(v6))
@@ -294,8 +293,8 @@ public final class AdminServer {
             return;
         }
         JsonArray list = new JsonArray();
-        if (z.steering() instanceof ZoneSteering s) {
-            s.describe().forEach(m -> list.add(new JsonObject(m)));
+        if (z.steering() != null) {
+            z.steering().describe().forEach(m -> list.add(new JsonObject(m)));
         }
         json(ctx, 200, new JsonObject().put("zone", z.zone().originText()).put("balancers", list));
     }
@@ -343,7 +342,7 @@ public final class AdminServer {
         String zoneParam = ctx.request().getParam("zone");
         List<String> zones = new ArrayList<>();
         for (ServedZone z : sorted(backend.zones())) {
-            if (z.steering() instanceof ZoneSteering s && s.pools().stream().anyMatch(p -> p.name().equals(pool))
+            if (z.steering() != null && z.steering().pools().stream().anyMatch(p -> p.name().equals(pool))
                     && (zoneParam == null || z.zone().originText().equals(zoneName(zoneParam)))) {
                 zones.add(z.zone().originText());
             }

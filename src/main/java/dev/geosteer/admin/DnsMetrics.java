@@ -3,7 +3,7 @@ package dev.geosteer.admin;
 import dev.geosteer.dns.Query;
 import dev.geosteer.dns.QueryObserver;
 import dev.geosteer.dns.Response;
-import dev.geosteer.query.Steering;
+import dev.geosteer.dns.AnswerNote;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -31,7 +31,7 @@ public final class DnsMetrics implements QueryObserver {
 
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, AtomicReferenceArray<Counter>> byZone = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Steering.Note, Counter> steering = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<AnswerNote, Counter> steering = new ConcurrentHashMap<>();
     private final Timer udpLatency;
     private final Timer tcpLatency;
     private final Counter udpTruncated;
@@ -89,7 +89,8 @@ public final class DnsMetrics implements QueryObserver {
         if (truncated) {
             (tcp ? tcpTruncated : udpTruncated).increment();
         }
-        if (r.steering() instanceof Steering.Note n) {
+        AnswerNote n = r.note();
+        if (n != null) {
             steering.computeIfAbsent(n, k -> Counter.builder("geosteer_steering_decisions")
                     .description("Steered answers by balancer, answering pool and how it was reached "
                             + "(first choice, failover, fallback)")

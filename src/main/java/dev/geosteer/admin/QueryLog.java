@@ -7,7 +7,7 @@ import dev.geosteer.dns.ClientSubnet;
 import dev.geosteer.dns.Query;
 import dev.geosteer.dns.QueryObserver;
 import dev.geosteer.dns.Response;
-import dev.geosteer.query.Steering;
+import dev.geosteer.dns.AnswerNote;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.xbill.DNS.Name;
@@ -127,7 +127,8 @@ public final class QueryLog implements QueryObserver, AutoCloseable {
             }
         }
         j.writeEndArray();
-        if (r.steering() instanceof Steering.Note n) {
+        AnswerNote n = r.note();
+        if (n != null) {
             j.writeStringField("balancer", n.balancer());
             j.writeStringField("pool", n.pool());
             j.writeStringField("rule", n.rule());

@@ -80,14 +80,14 @@ public final class Responder {
             }
         }
         int maxSize = tcp ? WireWriter.MAX_MESSAGE : q.edns() == null ? 512 : Math.min(q.edns().udpSize(), udpMaxSize);
-        int n = out.encode(q, r, maxSize, udpMaxSize, serverCookie);
-        if (!proven && n > cookies.nocookieUdpSize() && !cookies.trusted().test(client)) {
+        EncodeResult encoded = out.encode(q, r, maxSize, udpMaxSize, serverCookie);
+        if (!proven && encoded.length() > cookies.nocookieUdpSize() && !cookies.trusted().test(client)) {
             if (cookie != null && cookie.server() != null) {
                 r = Response.of(Rcode.BADCOOKIE, false).zone(r.zone()); // retry with the new cookie, not over TCP
             }
-            n = out.encode(q, r, cookies.nocookieUdpSize(), udpMaxSize, serverCookie);
+            encoded = out.encode(q, r, cookies.nocookieUdpSize(), udpMaxSize, serverCookie);
         }
-        observer.answered(q, r, client, tcp, (out.buffer()[2] & 0x02) != 0, System.nanoTime() - start);
-        return n;
+        observer.answered(q, r, client, tcp, encoded.truncated(), System.nanoTime() - start);
+        return encoded.length();
     }
 }

@@ -25,7 +25,7 @@ public final class Response {
     private String zone;
     private boolean truncated;
     private Charge charge;
-    private Object steering;
+    private AnswerNote note;
     private final List<Entry> answer = new ArrayList<>(4);
     private final List<Entry> authority = new ArrayList<>(2);
     private final List<Entry> additional = new ArrayList<>(2);
@@ -65,9 +65,9 @@ public final class Response {
         }
         return this;
     }
-    /** What steering decided, when a balancer answered (opaque here: the wire layer does not read it). */
-    public Object steering() { return steering; }
-    public Response steering(Object value) { steering = value; return this; }
+    /** How the answer was chosen, when a balancer answered, or null (the wire layer does not read it). */
+    public AnswerNote note() { return note; }
+    public Response note(AnswerNote value) { note = value; return this; }
     public List<Entry> answer() { return answer; }
     public List<Entry> authority() { return authority; }
     public List<Entry> additional() { return additional; }

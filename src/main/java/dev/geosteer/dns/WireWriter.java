@@ -18,6 +18,9 @@ public final class WireWriter {
     private int pos;
     private int[] labelOffsets = new int[64];
     private int labelCount;
+    /** Records written by the last {@link #writeSection} or {@link #writeAdditional} call. */
+    private int sectionCount;
+    private final EncodeResult result = new EncodeResult();
 
     /** The encoded bytes of the last {@link #encode} call, valid until the next call. */
     public byte[] buffer() {
@@ -25,12 +28,12 @@ public final class WireWriter {
     }
 
     /**
-     * Encodes into {@link #buffer()} and returns the length.
+     * Encodes into {@link #buffer()}; the result (length, TC) is valid until the next call.
      *
      * @param maxSize        the largest message the transport allows (512..65535)
      * @param serverUdpSize  UDP payload size this server advertises in its OPT record
      */
-    public int encode(Query q, Response r, int maxSize, int serverUdpSize) {
+    public EncodeResult encode(Query q, Response r, int maxSize, int serverUdpSize) {
         return encode(q, r, maxSize, serverUdpSize, null);
     }
 
@@ -38,7 +41,7 @@ public final class WireWriter {
      * As {@link #encode(Query, Response, int, int)}, with a COOKIE option (the query's client cookie and
      * {@code serverCookie}) in the OPT record when {@code serverCookie} is not null.
      */
-    public int encode(Query q, Response r, int maxSize, int serverUdpSize, byte[] serverCookie) {
+    public EncodeResult encode(Query q, Response r, int maxSize, int serverUdpSize, byte[] serverCookie) {
         pos = 0;
         labelCount = 0;
         int rcode = r.rcode();
@@ -72,19 +75,14 @@ public final class WireWriter {
         if (pos > limit || r.truncated()) {
             truncated = true; // a slip, or (cannot happen for sane limits) a question that does not fit
         } else {
-            int written = writeSection(r.answer(), limit);
-            an = written & 0xFFFF;
-            if ((written & OVERFLOW) != 0) {
-                truncated = true;
-            } else {
-                written = writeSection(r.authority(), limit);
-                ns = written & 0xFFFF;
-                if ((written & OVERFLOW) != 0) {
-                    truncated = true;
-                } else {
-                    written = writeAdditional(r.additional(), limit);
-                    ar = written & 0xFFFF;
-                    truncated = (written & OVERFLOW) != 0;
+            truncated = !writeSection(r.answer(), limit);
+            an = sectionCount;
+            if (!truncated) {
+                truncated = !writeSection(r.authority(), limit);
+                ns = sectionCount;
+                if (!truncated) {
+                    truncated = !writeAdditional(r.additional(), limit);
+                    ar = sectionCount;
                 }
             }
         }
@@ -128,31 +126,33 @@ public final class WireWriter {
         set16(6, an);
         set16(8, ns);
         set16(10, ar);
-        return pos;
+        result.set(pos, truncated);
+        return result;
     }
 
-    private static final int OVERFLOW = 1 << 16;
-
-    /** Writes whole RRsets until one does not fit; returns the record count, OR-ed with OVERFLOW if cut. */
-    private int writeSection(List<Response.Entry> entries, int limit) {
-        int count = 0;
+    /**
+     * Writes whole RRsets until one does not fit, counting records in {@link #sectionCount}; false when
+     * one was cut.
+     */
+    private boolean writeSection(List<Response.Entry> entries, int limit) {
+        sectionCount = 0;
         for (Response.Entry entry : entries) {
             if (!writeEntry(entry, limit)) {
-                return count | OVERFLOW;
+                return false;
             }
-            count += entry.rrset().size();
+            sectionCount += entry.rrset().size();
         }
-        return count;
+        return true;
     }
 
     /**
      * Writes the additional RRsets that fit, skipping those that do not (and the other RRsets of the same
-     * owner after a skipped one), as Knot does: more of the glue gets through. Returns the record count,
-     * OR-ed with OVERFLOW when a required RRset was left out: RFC 2181 §9, dropping optional additional
-     * data does not set TC; in-domain referral glue does (RFC 9471).
+     * owner after a skipped one), as Knot does: more of the glue gets through. Counts records in
+     * {@link #sectionCount}; false when a required RRset was left out: RFC 2181 §9, dropping optional
+     * additional data does not set TC; in-domain referral glue does (RFC 9471).
      */
-    private int writeAdditional(List<Response.Entry> entries, int limit) {
-        int count = 0;
+    private boolean writeAdditional(List<Response.Entry> entries, int limit) {
+        sectionCount = 0;
         boolean requiredLeftOut = false;
         byte[] skippedOwner = null;
         for (Response.Entry entry : entries) {
@@ -162,13 +162,13 @@ public final class WireWriter {
             }
             skippedOwner = null;
             if (writeEntry(entry, limit)) {
-                count += entry.rrset().size();
+                sectionCount += entry.rrset().size();
             } else {
                 requiredLeftOut |= entry.required();
                 skippedOwner = entry.owner();
             }
         }
-        return requiredLeftOut ? count | OVERFLOW : count;
+        return !requiredLeftOut;
     }
 
     /** Writes one whole RRset, or nothing (rolled back) when it does not fit within {@code limit}. */

@@ -44,10 +44,10 @@ public final class ZoneResolver implements Resolver {
 
     @Override
     public Response resolve(Query q, InetAddress client, boolean tcp) {
-        return resolve(q, ClientAddress.of(client, q.clientSubnet()), tcp, null);
+        return resolve(q, ClientAddress.of(client, q.clientSubnet()), tcp, Trace.NONE);
     }
 
-    /** Same as the answer path, explaining each step into {@code trace} when it is not null. */
+    /** Same as the answer path, explaining each step into {@code trace} ({@link Trace#NONE}: no explanation). */
     public Response resolve(Query q, ClientAddress client, boolean tcp, Trace trace) {
         int qtype = q.qtype();
         // RFC 1035 §3.2.5: QCLASS * (ANY) matches the class served, IN. CHAOS (version.bind, ...) is
@@ -64,7 +64,7 @@ public final class ZoneResolver implements Resolver {
             return refusedClass(qclass, trace);
         }
         if (qtype == Type.AXFR || qtype == Type.IXFR) {
-            if (trace != null) {
+            if (trace.enabled()) {
                 trace.add("zone transfers are not offered to anyone: NOTAUTH");
             }
             // RFC 5936 §4.2: AXFR over UDP is not defined. Otherwise nobody is authorized to transfer.
@@ -80,7 +80,7 @@ public final class ZoneResolver implements Resolver {
             }
         }
         if (zone == null) {
-            if (trace != null) {
+            if (trace.enabled()) {
                 trace.add(name + " is in no served zone: REFUSED");
             }
             return Response.of(Rcode.REFUSED, false).extendedError(EDE_NOT_AUTHORITATIVE);
@@ -92,7 +92,7 @@ public final class ZoneResolver implements Resolver {
         List<Node> wildcardsFollowed = null;
         for (int step = 0; ; step++) {
             Zone.Location loc = z.locate(name, qtype);
-            if (trace != null) {
+            if (trace.enabled()) {
                 trace.add("zone " + z.origin() + ": " + name + " → " + loc.kind() + " at " + loc.node().name());
             }
             switch (loc.kind()) {
@@ -203,21 +203,21 @@ public final class ZoneResolver implements Resolver {
         if (target.subdomain(z.origin())) {
             return true;
         }
-        if (trace != null) {
+        if (trace.enabled()) {
             trace.add("target " + target + " is outside the zone " + z.origin() + ": the resolver follows it");
         }
         return false;
     }
 
     private static Response refusedClass(int qclass, Trace trace) {
-        if (trace != null) {
+        if (trace.enabled()) {
             trace.add("class " + DClass.string(qclass) + " is not served: REFUSED");
         }
         return Response.of(Rcode.REFUSED, false);
     }
 
     private static Response chainTooLong(Response r, Trace trace) {
-        if (trace != null) {
+        if (trace.enabled()) {
             trace.add("chain longer than " + MAX_CHAIN + " links: stopped");
         }
         return r;
@@ -230,7 +230,7 @@ public final class ZoneResolver implements Resolver {
         for (int type : qtype == Type.ANY ? new int[] {Type.A, Type.AAAA} : new int[] {qtype}) {
             Steering.Answer a = zone.steering().answer(node.steering(), type, client, trace);
             scope = Math.max(scope, a.scope());
-            r.steering(a.note());
+            r.note(a.note());
             if (a.rrset() != null) {
                 r.answer(a.rrset(), owner, a.ttl());
                 any = true;

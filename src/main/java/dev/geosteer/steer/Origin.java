@@ -2,12 +2,13 @@ package dev.geosteer.steer;
 
 import dev.geosteer.net.Addresses;
 import dev.geosteer.health.MonitorSpec;
+import dev.geosteer.query.SteeredOrigin;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
 
 /** One address that can be answered. {@code key} ({@code zone/pool/origin}) names it to the health checks. */
-public final class Origin {
+public final class Origin implements SteeredOrigin {
     private final String name;
     private final String key;
     private final InetAddress address;

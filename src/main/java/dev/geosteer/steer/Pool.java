@@ -1,6 +1,7 @@
 package dev.geosteer.steer;
 
 import dev.geosteer.health.HealthView;
+import dev.geosteer.query.SteeredPool;
 
 import java.util.List;
 
@@ -11,7 +12,7 @@ import java.util.List;
  * with no origin of the family at all is judged by all its origins ({@code minimumOrigins} usable), and
  * answers that family with NODATA when chosen.
  */
-public final class Pool {
+public final class Pool implements SteeredPool {
     private final String name;
     private final List<Origin> origins;
     private final int minimumOrigins;

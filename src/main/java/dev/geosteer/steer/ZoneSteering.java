@@ -1,13 +1,13 @@
 package dev.geosteer.steer;
 
 import dev.geosteer.net.Addresses;
+import dev.geosteer.dns.AnswerNote;
 import dev.geosteer.dns.RRset;
 import dev.geosteer.geo.GeoIndex;
 import dev.geosteer.geo.IpTrie;
 import dev.geosteer.health.HealthView;
 import dev.geosteer.query.ClientAddress;
 import dev.geosteer.query.Steering;
-import dev.geosteer.query.Steering.Note;
 import dev.geosteer.query.Trace;
 import org.xbill.DNS.Type;
 
@@ -34,7 +34,7 @@ public final class ZoneSteering implements Steering {
 
     private final java.util.Map<Pool, Integer> poolIndex = new java.util.IdentityHashMap<>();
     /** notes[balancer][pool * 3 + rule]: shared labels for metrics and the query log. */
-    private final Note[][] notes;
+    private final AnswerNote[][] notes;
     private static final String[] RULES = {"first", "failover", "fallback"};
 
     ZoneSteering(String zone, Balancer[] balancers, List<Pool> pools, Supplier<HealthView> health,
@@ -47,27 +47,28 @@ public final class ZoneSteering implements Steering {
         for (Pool p : pools) {
             poolIndex.put(p, poolIndex.size());
         }
-        notes = new Note[balancers.length][pools.size() * RULES.length];
+        notes = new AnswerNote[balancers.length][pools.size() * RULES.length];
         for (int b = 0; b < balancers.length; b++) {
             for (Pool p : pools) {
                 for (int r = 0; r < RULES.length; r++) {
-                    notes[b][poolIndex.get(p) * RULES.length + r] = new Note(zone, balancers[b].label, p.name(),
+                    notes[b][poolIndex.get(p) * RULES.length + r] = new AnswerNote(zone, balancers[b].label, p.name(),
                             RULES[r]);
                 }
             }
         }
     }
 
-    private Note note(int balancer, Pool pool, int rule) {
+    private AnswerNote note(int balancer, Pool pool, int rule) {
         Integer i = poolIndex.get(pool);
         return i == null ? null : notes[balancer][i * RULES.length + rule];
     }
 
-    /** Every pool of the zone, for the health checks and the admin API. */
+    @Override
     public List<Pool> pools() {
         return pools;
     }
 
+    @Override
     public int balancerCount() {
         return balancers.length;
     }
@@ -110,10 +111,10 @@ public final class ZoneSteering implements Steering {
         }
         Origin[] chosen = choose(pool, v6, b.maxAnswers, h, fallback, rnd);
         long ttl = ttl(b, decision, pool, fallback, chosen, h, v6, nanoClock.getAsLong());
-        if (trace != null) {
+        if (trace.enabled()) {
             explain(trace, b, client, decision, pool, fallback, chosen, h, scope, ttl, v6);
         }
-        Note note = note(index, pool, fallback ? 2 : pool == decision.pools().get(0) ? 0 : 1);
+        AnswerNote note = note(index, pool, fallback ? 2 : pool == decision.pools().get(0) ? 0 : 1);
         if (chosen.length == 0) {
             return new Answer(null, ttl, scope, note);
         }
@@ -155,7 +156,7 @@ public final class ZoneSteering implements Steering {
         return Math.min(b.ttl, Math.max(h.ttlFloorSeconds(), seconds));
     }
 
-    /** The balancers as plain data, for the admin API. */
+    @Override
     public List<java.util.Map<String, Object>> describe() {
         List<java.util.Map<String, Object>> out = new java.util.ArrayList<>();
         for (Balancer b : balancers) {
@@ -180,7 +181,7 @@ public final class ZoneSteering implements Steering {
         return out;
     }
 
-    /** The health targets of every origin of the zone, for the checker. */
+    @Override
     public List<dev.geosteer.health.CheckTarget> targets() {
         List<dev.geosteer.health.CheckTarget> out = new java.util.ArrayList<>();
         for (Pool p : pools) {

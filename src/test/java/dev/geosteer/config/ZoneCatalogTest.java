@@ -190,6 +190,6 @@ class ZoneCatalogTest {
     }
 
     static int balancers(ZoneCatalog catalog) {
-        return ((dev.geosteer.steer.ZoneSteering) catalog.current().all().iterator().next().steering()).balancerCount();
+        return catalog.current().all().iterator().next().steering().balancerCount();
     }
 }

@@ -476,7 +476,7 @@ class HealthTest {
         Files.writeString(server.zones.resolve("hc.test.steer.yaml"), before
                 .replace("interval: 200ms, timeout: 150ms, rise: 2, fall: 2", "interval: 30s, timeout: 1s, rise: 3, fall: 1"));
         TestServer.await("the new timing is in force", DEADLINE, () -> server.server.catalog().current().all().stream()
-                .flatMap(z -> ((dev.geosteer.steer.ZoneSteering) z.steering()).pools().stream())
+                .flatMap(z -> z.steering().pools().stream())
                 .flatMap(p -> p.origins().stream()).filter(o -> o.monitor() != null)
                 .allMatch(o -> o.monitor().interval().equals(Duration.ofSeconds(30))));
         HealthState.OriginStatus after = status("hc.test./eu/par2");

@@ -5,6 +5,7 @@ import dev.geosteer.health.HealthView;
 import dev.geosteer.net.Addresses;
 import dev.geosteer.query.ClientAddress;
 import dev.geosteer.query.Steering;
+import dev.geosteer.query.Trace;
 import dev.geosteer.zone.Zone;
 import dev.geosteer.zone.ZoneLoader;
 import org.junit.jupiter.api.Test;
@@ -75,7 +76,7 @@ class ZoneSteeringTest {
 
     Steering.Answer answer(String balancer) throws Exception {
         int index = balancers.get(Name.fromString(balancer + ".t.test."));
-        return steering.answer(index, Type.A, new ClientAddress(InetAddress.getByName("192.0.2.99"), 32, false), null);
+        return steering.answer(index, Type.A, new ClientAddress(InetAddress.getByName("192.0.2.99"), 32, false), Trace.NONE);
     }
 
     static List<String> addresses(Steering.Answer a) throws Exception {
