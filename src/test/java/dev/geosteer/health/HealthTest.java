@@ -541,10 +541,10 @@ class HealthTest {
             Files.writeString(zones.resolve("hc.test.zone"), ZONE);
             Files.writeString(zones.resolve("hc.test.steer.yaml"), """
                     monitors:
-                      strict: { type: https, port: %1$d, host: localhost, interval: 300ms, timeout: 250ms }
-                      lax: { type: https, port: %1$d, host: localhost, interval: 300ms, timeout: 250ms, tls_verify: false }
-                      ca: { type: https, port: %1$d, host: localhost, interval: 300ms, timeout: 250ms, ca_file: "%2$s" }
-                      wrongname: { type: https, port: %1$d, host: other.example, interval: 300ms, timeout: 250ms, ca_file: "%2$s" }
+                      strict: { type: https, port: %1$d, host: localhost, interval: 2s, timeout: 1500ms }
+                      lax: { type: https, port: %1$d, host: localhost, interval: 2s, timeout: 1500ms, tls_verify: false }
+                      ca: { type: https, port: %1$d, host: localhost, interval: 2s, timeout: 1500ms, ca_file: "%2$s" }
+                      wrongname: { type: https, port: %1$d, host: other.example, interval: 2s, timeout: 1500ms, ca_file: "%2$s" }
                     pools:
                       p:
                         origins:
