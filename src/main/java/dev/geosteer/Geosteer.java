@@ -67,6 +67,7 @@ public final class Geosteer implements AutoCloseable {
     private final AtomicReference<Map<String, Object>> lastReload = new AtomicReference<>(Map.of());
     private final AtomicLong lastReloadSuccess = new AtomicLong();
     private final AtomicReference<ReloadStatus> reloadStatus = new AtomicReference<>(ReloadStatus.START);
+    private ZoneSigning signing;
     private DnsServer dns;
     private AdminServer admin;
     private QueryLog queryLog;
@@ -115,6 +116,8 @@ public final class Geosteer implements AutoCloseable {
         health.addListener(healthMetrics);
         Catalogs files = Catalogs.of(config, baseDir, health::view);
         Geosteer g = new Geosteer(config, vertx, healthVertx, files, reloader, health, fileDrains, registry);
+        g.signing = new ZoneSigning(ZoneSigning.keysDir(config, baseDir), config.dnssec,
+                new dev.geosteer.dnssec.SignatureStats(), Instant::now);
         try {
             g.startAll(listen, threads);
             return g;
@@ -128,6 +131,7 @@ public final class Geosteer implements AutoCloseable {
         ZoneCatalog catalog = files.zones();
         // Checks start as soon as a configuration loads, not at the first query.
         catalog.onPublish(zones -> health.sync(Catalogs.targets(zones)));
+        catalog.onPublish(signing::update); // DNSSEC: the answer path serves what signing publishes
         files.onDrains(fileDrains::replace);
         files.onResult(this::recordReload);
         List<Problem> errors = reloader.submit(() -> {
@@ -149,7 +153,7 @@ public final class Geosteer implements AutoCloseable {
             LOG.info("query log to " + (config.queryLog.output.equals("-") ? "standard output" : config.queryLog.output)
                     + ", sampling " + config.queryLog.sample);
         }
-        ZoneResolver resolver = new ZoneResolver(catalog::current);
+        ZoneResolver resolver = new ZoneResolver(signing::current);
         QueryObserver observer = QueryObserver.all(observers);
         ResponseRateLimiter rrl = new ResponseRateLimiter(config.rrlSettings(), observer);
         dev.geosteer.dns.ServerCookies cookies = config.serverCookies();
@@ -183,6 +187,7 @@ public final class Geosteer implements AutoCloseable {
     private void reloadPass() {
         try {
             files.refresh();
+            signing.tick();
             reloadStatus.set(reloadStatus.get().passed(Instant.now(), files.problems()));
         } catch (Throwable t) {
             passFailed(t);
@@ -213,6 +218,23 @@ public final class Geosteer implements AutoCloseable {
                 .description("Files whose current version was refused (the previous version is served)").register(registry);
         Gauge.builder("geosteer_reload_pass_failing", reloadStatus, r -> r.get().failure() == null ? 0 : 1)
                 .description("1 while reload passes fail as a whole (nothing is reloaded)").register(registry);
+        dev.geosteer.dnssec.SignatureStats sig = signing.stats();
+        io.micrometer.core.instrument.FunctionCounter.builder("geosteer_dnssec_signatures", sig, x -> x.signatures.sum())
+                .description("RRSIGs made (at load, and for steered RRsets on first use)").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("geosteer_dnssec_signatures_reused", sig, x -> x.reused.sum())
+                .description("RRSIGs kept from a zone's previous version at a reload (RRset unchanged)").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("geosteer_dnssec_steered_cache_lookups", sig,
+                x -> x.cacheHits.sum()).tag("result", "hit")
+                .description("Steered RRsets answered with DO: RRSIGs found in the cache, or made").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("geosteer_dnssec_steered_cache_lookups", sig,
+                x -> x.cacheMisses.sum()).tag("result", "miss")
+                .description("Steered RRsets answered with DO: RRSIGs found in the cache, or made").register(registry);
+        Gauge.builder("geosteer_dnssec_steered_cache_entries", signing, ZoneSigning::cacheSize)
+                .description("Steered RRsets whose RRSIGs are cached, all zones").register(registry);
+        Gauge.builder("geosteer_dnssec_next_resign_timestamp_seconds", signing, z -> {
+            Instant t = z.nextResign();
+            return t == null ? 0 : t.getEpochSecond();
+        }).description("Unix time of the next re-sign (half of the validity, or a key's timing), 0 when none").register(registry);
     }
 
     private void recordReload(ZoneCatalog.Result r) {
@@ -336,6 +358,11 @@ public final class Geosteer implements AutoCloseable {
         public Duration readyGrace() {
             return config.health.readyGrace;
         }
+
+        @Override
+        public Map<String, Object> dnssec() {
+            return signing.status();
+        }
     }
 
     private static String describe(List<InetSocketAddress> addresses) {
@@ -407,6 +434,9 @@ public final class Geosteer implements AutoCloseable {
         }
         closed = true;
         reloader.shutdownNow();
+        if (signing != null) {
+            signing.close();
+        }
         health.close();
         try {
             if (admin != null) {

@@ -64,6 +64,11 @@ public final class AdminServer {
         String reloadFailure();
 
         Duration readyGrace();
+
+        /** DNSSEC per zone: signed, keys, signatures' validity, next re-sign, steered RRSIG cache (issue 13). */
+        default Map<String, Object> dnssec() {
+            return Map.of();
+        }
     }
 
     /**
@@ -210,7 +215,8 @@ public final class AdminServer {
                     .put("zones", zones)
                     .put("geoip", dbs)
                     .put("origins", new JsonObject(new HashMap<>(states)).put("drained", drained))
-                    .put("last_reload", new JsonObject(backend.lastReload())));
+                    .put("last_reload", new JsonObject(backend.lastReload()))
+                    .put("dnssec", JsonObject.mapFrom(backend.dnssec())));
         });
     }
 

@@ -31,6 +31,19 @@ public final class ServerConfig {
     public Rrl rrl = new Rrl();
     public Cookies cookies = new Cookies();
     public Log log = new Log();
+    public Dnssec dnssec = new Dnssec();
+
+    /** Signing (issue 13): a zone is signed when the keys directory has an active key for it. */
+    public static final class Dnssec {
+        /** BIND key files; relative to the base directory. Default: keys/ in the zones directory. */
+        public String keysDir;
+        /** How long an RRSIG is valid (Knot's rrsig-lifetime); zones are signed again at half of it. */
+        public Duration signatureValidity = dev.geosteer.dnssec.SignatureWindow.DEFAULT_VALIDITY;
+        /** How far back an RRSIG's inception is set, for validators whose clocks are behind. */
+        public Duration inceptionOffset = dev.geosteer.dnssec.SignatureWindow.DEFAULT_INCEPTION_OFFSET;
+        /** Steered RRsets whose RRSIGs are cached, per zone. */
+        public int signatureCache = 100_000;
+    }
 
     /** The server's own log, on standard error; {@code --log-level} and {@code --log-format} win. */
     public static final class Log {
@@ -250,6 +263,16 @@ public final class ServerConfig {
             dev.geosteer.dns.ResponseRateLimiter.mode(rrl.mode);
         } catch (IllegalArgumentException e) {
             p.add("rrl.mode", "'rrl.mode' must be on, off or dry_run, not " + Problem.quote(rrl.mode));
+        }
+        if (dnssec.signatureValidity.compareTo(Duration.ofHours(2)) < 0
+                || dnssec.signatureValidity.compareTo(Duration.ofDays(366)) > 0) {
+            p.add("dnssec.signature_validity", "'dnssec.signature_validity' must be within 2h..366d");
+        }
+        if (dnssec.inceptionOffset.isNegative() || dnssec.inceptionOffset.compareTo(Duration.ofDays(1)) > 0) {
+            p.add("dnssec.inception_offset", "'dnssec.inception_offset' must be within 0..1d");
+        }
+        if (dnssec.signatureCache < 2) {
+            p.add("dnssec.signature_cache", "'dnssec.signature_cache' must be >= 2");
         }
         if (rrl.responsesPerSecond < 0 || rrl.nxdomainsPerSecond < 0 || rrl.errorsPerSecond < 0) {
             p.add(rrl.responsesPerSecond < 0 ? "rrl.responses_per_second" : rrl.nxdomainsPerSecond < 0

@@ -11,8 +11,24 @@ public final class Response {
     /**
      * One RRset in a section; {@code ownerWire} replaces the RRset's owner (wildcard synthesis).
      * {@code required}: an additional RRset that must fit, or the response is truncated (referral glue).
+     * {@code rrsig}: its RRSIG records (DNSSEC, when the query has DO), written right after it with the
+     * same owner and TTL, and left out with it: never an RRset without its signature.
      */
-    public record Entry(byte[] ownerWire, RRset rrset, long ttl, boolean required) {
+    public record Entry(byte[] ownerWire, RRset rrset, long ttl, boolean required, RRset rrsig) {
+        public Entry(byte[] ownerWire, RRset rrset, long ttl, boolean required) {
+            this(ownerWire, rrset, ttl, required, null);
+        }
+
+        /** This entry with its RRSIGs. */
+        public Entry signed(RRset signatures) {
+            return new Entry(ownerWire, rrset, ttl, required, signatures);
+        }
+
+        /** Records it writes: the RRset's and its RRSIGs'. */
+        public int records() {
+            return rrset.size() + (rrsig == null ? 0 : rrsig.size());
+        }
+
         public byte[] owner() {
             return ownerWire != null ? ownerWire : rrset.ownerWire();
         }

@@ -140,7 +140,7 @@ public final class WireWriter {
             if (!writeEntry(entry, limit)) {
                 return false;
             }
-            sectionCount += entry.rrset().size();
+            sectionCount += entry.records();
         }
         return true;
     }
@@ -162,7 +162,7 @@ public final class WireWriter {
             }
             skippedOwner = null;
             if (writeEntry(entry, limit)) {
-                sectionCount += entry.rrset().size();
+                sectionCount += entry.records();
             } else {
                 requiredLeftOut |= entry.required();
                 skippedOwner = entry.owner();
@@ -171,13 +171,25 @@ public final class WireWriter {
         return !requiredLeftOut;
     }
 
-    /** Writes one whole RRset, or nothing (rolled back) when it does not fit within {@code limit}. */
+    /**
+     * Writes one whole RRset and its RRSIGs, or nothing (rolled back) when they do not fit within
+     * {@code limit}.
+     */
     private boolean writeEntry(Response.Entry entry, int limit) {
         int mark = pos;
         int markLabels = labelCount;
-        RRset set = entry.rrset();
         byte[] owner = entry.owner();
         int ttl = (int) Math.min(entry.ttl(), 0x7FFFFFFFL);
+        if (!writeRecords(entry.rrset(), owner, ttl, limit)
+                || (entry.rrsig() != null && !writeRecords(entry.rrsig(), owner, ttl, limit))) {
+            pos = mark;
+            labelCount = markLabels;
+            return false;
+        }
+        return true;
+    }
+
+    private boolean writeRecords(RRset set, byte[] owner, int ttl, int limit) {
         for (int i = 0; i < set.size(); i++) {
             writeName(owner, 0);
             put16(set.type());
@@ -202,8 +214,6 @@ public final class WireWriter {
             }
             set16(rdlenAt, pos - rdlenAt - 2);
             if (pos > limit) {
-                pos = mark;
-                labelCount = markLabels;
                 return false;
             }
         }

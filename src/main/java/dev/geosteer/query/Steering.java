@@ -21,6 +21,12 @@ public interface Steering {
      */
     Answer answer(int index, int qtype, ClientAddress client, Trace trace);
 
+    /**
+     * The TTL configured for balancer {@code index}: the most any of its answers is cached for, and the
+     * original TTL of their RRSIGs (the TTL served may be lower, capped by health).
+     */
+    long configuredTtl(int index);
+
     /** How many balancers the zone has. */
     int balancerCount();
 

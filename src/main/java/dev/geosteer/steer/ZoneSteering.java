@@ -69,6 +69,11 @@ public final class ZoneSteering implements Steering {
     }
 
     @Override
+    public long configuredTtl(int index) {
+        return balancers[index].ttl;
+    }
+
+    @Override
     public int balancerCount() {
         return balancers.length;
     }

@@ -83,6 +83,11 @@ public final class Zone {
     public int recordCount() { return recordCount; }
     public int nameCount() { return nodes.size(); }
 
+    /** Every node, empty non-terminals and occluded names included, in no particular order (for signing at load). */
+    public java.util.Collection<Node> nodes() {
+        return java.util.Collections.unmodifiableCollection(nodes.values());
+    }
+
     /** The node of exactly this name (occluded names included), or null. */
     public Node node(Name name) {
         return nodes.get(name);

@@ -1,0 +1,453 @@
+package dev.geosteer.dnssec;
+
+import dev.geosteer.dns.RRset;
+import dev.geosteer.zone.Node;
+import dev.geosteer.zone.Zone;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Type;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+
+/**
+ * One version of a zone, signed: the RRSIGs of every authoritative static RRset (made at load, in
+ * parallel), the DNSKEY RRset (and CDS/CDNSKEY) with theirs, the NSEC chain with an RRSIG per entry
+ * (and per bitmap variant of a balancer name), and the cache of the steered RRsets' RRSIGs. All
+ * signatures share one {@link SignatureWindow}. Immutable except for the steered cache; read by the
+ * answer path from any event loop.
+ *
+ * <p>Negative answers never sign anything: every NSEC served is in the chain, signed here.
+ */
+public final class SignedZone {
+    /** An RRset with its RRSIGs (the RRSIGs' owner and TTL are the RRset's when written). */
+    public record Signed(RRset rrset, RRset rrsig) {
+    }
+
+    private final Zone zone;
+    private final KeySet.Signing keys;
+    private final SignatureWindow window;
+    private final NsecChain chain;
+    private final RRset dnskey;
+    private final RRset cds;
+    private final RRset cdnskey;
+    private final IdentityHashMap<RRset, byte[][]> rrsigs;
+    private final byte[][][] nsecSigs;
+    private final Map<Long, byte[][]> variantSigs;
+    private final SteeredSignatures steered;
+    private final SignatureStats stats;
+    private final int signaturesMade;
+
+    private SignedZone(Zone zone, KeySet.Signing keys, SignatureWindow window, NsecChain chain, RRset dnskey, RRset cds,
+                       RRset cdnskey, IdentityHashMap<RRset, byte[][]> rrsigs, byte[][][] nsecSigs,
+                       Map<Long, byte[][]> variantSigs, SteeredSignatures steered, SignatureStats stats, int made) {
+        this.zone = zone;
+        this.keys = keys;
+        this.window = window;
+        this.chain = chain;
+        this.dnskey = dnskey;
+        this.cds = cds;
+        this.cdnskey = cdnskey;
+        this.rrsigs = rrsigs;
+        this.nsecSigs = nsecSigs;
+        this.variantSigs = variantSigs;
+        this.steered = steered;
+        this.stats = stats;
+        this.signaturesMade = made;
+    }
+
+    /** The version of the zone these signatures are for. */
+    public Zone zone() { return zone; }
+    public KeySet.Signing keys() { return keys; }
+    public SignatureWindow window() { return window; }
+    public NsecChain chain() { return chain; }
+    /** The DNSKEY RRset served at the apex. */
+    public RRset dnskey() { return dnskey; }
+    /** CDS at the apex (RFC 7344), or null when no key is in its sync window. */
+    public RRset cds() { return cds; }
+    /** CDNSKEY at the apex, or null. */
+    public RRset cdnskey() { return cdnskey; }
+    /** Signatures made for this version (the others were kept from the previous one). */
+    public int signaturesMade() { return signaturesMade; }
+    /** RRsets signed, NSEC records included. */
+    public int rrsetsSigned() { return rrsigs.size() + chain.size(); }
+    public SteeredSignatures steered() { return steered; }
+
+    /** The apex RRset of a type that signing adds (DNSKEY, CDS, CDNSKEY), or null. */
+    public RRset apexRRset(int type) {
+        return switch (type) {
+            case Type.DNSKEY -> dnskey;
+            case Type.CDS -> cds;
+            case Type.CDNSKEY -> cdnskey;
+            default -> null;
+        };
+    }
+
+    /** The RRSIGs of a static RRset of this zone version (or of DNSKEY, CDS, CDNSKEY), or null. */
+    public RRset rrsig(RRset set) {
+        byte[][] sigs = rrsigs.get(set);
+        return sigs == null ? null : RRset.ofRdata(set.owner(), set.ownerWire(), Type.RRSIG, set.ttl(), sigs);
+    }
+
+    /** Entry {@code index} of the NSEC chain with its RRSIGs, with the full bitmap. */
+    public Signed nsec(int index) {
+        Name owner = chain.owner(index);
+        byte[] ownerWire = owner.toWire();
+        RRset nsec = RRset.ofRdata(owner, ownerWire, Type.NSEC, chain.ttl(), new byte[][] {chain.rdata(index)});
+        return new Signed(nsec, RRset.ofRdata(owner, ownerWire, Type.RRSIG, chain.ttl(), sigsOf(nsecSigs, index)));
+    }
+
+    /**
+     * Entry {@code index} with only the dynamic types of {@code presentMask} in its bitmap (NODATA at a
+     * balancer name), with its RRSIGs; the full entry when it has no dynamic types.
+     */
+    public Signed nsec(int index, int presentMask) {
+        byte[][] sigs = variantSigs.get(variantKey(index, presentMask));
+        if (sigs == null) {
+            return nsec(index);
+        }
+        Name owner = chain.owner(index);
+        byte[] ownerWire = owner.toWire();
+        RRset nsec = RRset.ofRdata(owner, ownerWire, Type.NSEC, chain.ttl(),
+                new byte[][] {chain.rdata(index, presentMask)});
+        return new Signed(nsec, RRset.ofRdata(owner, ownerWire, Type.RRSIG, chain.ttl(), sigs));
+    }
+
+    /**
+     * The RRSIGs of a steered A/AAAA RRset: from the cache, or made now and cached. {@code originalTtl}
+     * is the balancer's TTL (the RRset's own TTL may be lower, capped by health).
+     */
+    public RRset signSteered(RRset answer, long originalTtl) {
+        SteeredSignatures.Key key = SteeredSignatures.Key.of(answer.ownerWire(), answer.type(), originalTtl, answer);
+        byte[][] sigs = steered.get(key, () -> {
+            byte[][] rdata = new byte[answer.size()][];
+            for (int i = 0; i < rdata.length; i++) {
+                rdata[i] = answer.rdata(i);
+            }
+            return signAll(keys.signersFor(answer.type()), answer.owner(), answer.type(), originalTtl, rdata, window,
+                    stats);
+        });
+        return RRset.ofRdata(answer.owner(), answer.ownerWire(), Type.RRSIG, originalTtl, sigs);
+    }
+
+    private static byte[][] sigsOf(byte[][][] perKey, int index) {
+        byte[][] out = new byte[perKey.length][];
+        for (int k = 0; k < perKey.length; k++) {
+            out[k] = perKey[k][index];
+        }
+        return out;
+    }
+
+    private static long variantKey(int index, int mask) {
+        return ((long) index << 16) | mask;
+    }
+
+    static byte[][] signAll(List<DnssecKey> signers, Name owner, int type, long ttl, byte[][] rdata,
+                            SignatureWindow w, SignatureStats stats) {
+        byte[][] out = new byte[signers.size()][];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = Signer.sign(signers.get(k), owner, type, ttl, rdata, w.inception(), w.expiration());
+        }
+        stats.signatures.add(out.length);
+        return out;
+    }
+
+    private static byte[][] rdataOf(RRset set) {
+        byte[][] rdata = new byte[set.size()][];
+        for (int i = 0; i < rdata.length; i++) {
+            rdata[i] = set.rdata(i);
+        }
+        return rdata;
+    }
+
+    /** Whether two RRsets hold the same records with the same TTL (in the same order: as loaded). */
+    private static boolean sameContent(RRset a, RRset b) {
+        if (a.type() != b.type() || a.ttl() != b.ttl() || a.size() != b.size() || !a.owner().equals(b.owner())) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (!Arrays.equals(a.rdata(i), b.rdata(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean sameKeys(KeySet.Signing a, KeySet.Signing b) {
+        return tags(a.keySigning()).equals(tags(b.keySigning())) && tags(a.zoneSigning()).equals(tags(b.zoneSigning()))
+                && tags(a.published()).equals(tags(b.published())) && tags(a.sync()).equals(tags(b.sync()));
+    }
+
+    private static List<String> tags(List<DnssecKey> keys) {
+        List<String> out = new ArrayList<>(keys.size());
+        for (DnssecKey k : keys) {
+            out.add(k.keyTag() + "/" + k.algorithm().number() + "/" + Arrays.hashCode(k.dnskeyRdata()));
+        }
+        return out;
+    }
+
+    /**
+     * Signs {@code zone}. When {@code previous} (the zone's last signed version) has the same keys and
+     * {@code window}, the RRSIGs of RRsets that did not change are kept and its steered cache goes on;
+     * otherwise everything is signed anew. Static RRsets and NSEC entries are signed in parallel on
+     * {@code pool}.
+     *
+     * @param dnskeyTtl    TTL of the DNSKEY, CDS and CDNSKEY RRsets
+     * @param cacheEntries bound of the steered RRSIG cache
+     */
+    public static SignedZone sign(Zone zone, KeySet.Signing keys, SignatureWindow window, long dnskeyTtl,
+                                  SignedZone previous, int cacheEntries, SignatureStats stats, ExecutorService pool)
+            throws InterruptedException {
+        if (!keys.isSigned()) {
+            throw new IllegalArgumentException("no active key for " + zone.origin());
+        }
+        boolean reuse = previous != null && previous.window.equals(window) && sameKeys(previous.keys, keys);
+        Name apex = zone.origin();
+        byte[] apexWire = zone.apex().name().toWire();
+        RRset dnskey = RRset.ofRdata(zone.apex().name(), apexWire, Type.DNSKEY, dnskeyTtl,
+                keys.published().stream().map(DnssecKey::dnskeyRdata).toArray(byte[][]::new));
+        RRset cds = null;
+        RRset cdnskey = null;
+        if (!keys.sync().isEmpty()) {
+            cds = RRset.ofRdata(zone.apex().name(), apexWire, Type.CDS, dnskeyTtl,
+                    Ds.cds(keys.sync(), Ds.SHA256).toArray(byte[][]::new));
+            cdnskey = RRset.ofRdata(zone.apex().name(), apexWire, Type.CDNSKEY, dnskeyTtl,
+                    Ds.cdnskey(keys.sync()).toArray(byte[][]::new));
+        }
+
+        Set<Name> dnameOwners = new HashSet<>();
+        for (Node node : zone.nodes()) {
+            if (!node.isOccluded() && node.hasType(Type.DNAME)) {
+                dnameOwners.add(node.name());
+            }
+        }
+        NsecChain.Builder nsec = NsecChain.builder(apex, zone.negativeTtl());
+        List<RRset> toSign = new ArrayList<>();
+        for (Node node : zone.nodes()) {
+            boolean steeredNode = node.steering() >= 0;
+            for (int i = 0; i < node.rrsetCount(); i++) {
+                RRset set = node.rrset(i);
+                int type = set.type();
+                if (type == Type.DNSKEY || type == Type.CDS || type == Type.CDNSKEY || type == Type.RRSIG
+                        || type == Type.NSEC) {
+                    continue; // made from the keys here; a zone file's own are not served signed
+                }
+                nsec.add(node.name(), type);
+                if (node.isOccluded() || below(node.name(), dnameOwners, apex)) {
+                    continue; // glue and occluded data are not signed (RFC 4035 §2.2)
+                }
+                if (node.isDelegation() && type != Type.DS) {
+                    continue; // the parent signs its DS only
+                }
+                if (steeredNode && (type == Type.A || type == Type.AAAA)) {
+                    continue; // the balancer answers these, signed per content
+                }
+                toSign.add(set);
+            }
+            if (steeredNode) {
+                nsec.addDynamic(node.name(), Type.A, Type.AAAA);
+            }
+        }
+        if (cds != null) {
+            nsec.add(apex, Type.CDS).add(apex, Type.CDNSKEY);
+        }
+        toSign.add(dnskey);
+        if (cds != null) {
+            toSign.add(cds);
+            toSign.add(cdnskey);
+        }
+        NsecChain chain = nsec.build();
+
+        // What can be kept from the previous version.
+        byte[][][] setSigs = new byte[toSign.size()][][];
+        int kept = 0;
+        if (reuse) {
+            for (int i = 0; i < toSign.size(); i++) {
+                RRset set = toSign.get(i);
+                RRset before = previousOf(previous, set);
+                if (before != null && sameContent(before, set)) {
+                    setSigs[i] = previous.rrsigs.get(before);
+                    if (setSigs[i] != null) {
+                        kept++;
+                    }
+                }
+            }
+        }
+        int keyCount = keys.zoneSigning().size();
+        byte[][][] nsecSigs = new byte[keyCount][chain.size()][];
+        boolean[] nsecDone = new boolean[chain.size()];
+        if (reuse) {
+            NsecChain pc = previous.chain;
+            for (int i = 0; i < chain.size(); i++) {
+                int j = pc.matching(chain.owner(i));
+                if (j >= 0 && Arrays.equals(pc.rdata(j), chain.rdata(i))) {
+                    for (int k = 0; k < keyCount; k++) {
+                        nsecSigs[k][i] = previous.nsecSigs[k][j];
+                    }
+                    nsecDone[i] = true;
+                    kept++;
+                }
+            }
+        }
+
+        int n = toSign.size();
+        int total = n + chain.size();
+        int parts = Math.max(1, Math.min(total / 256, 4 * Runtime.getRuntime().availableProcessors()));
+        List<Future<Integer>> futures = new ArrayList<>(parts);
+        for (int part = 0; part < parts; part++) {
+            int from = (int) ((long) total * part / parts);
+            int to = (int) ((long) total * (part + 1) / parts);
+            futures.add(pool.submit(() -> {
+                int made = 0;
+                for (int i = from; i < to; i++) {
+                    if (i < n) {
+                        if (setSigs[i] == null) {
+                            RRset set = toSign.get(i);
+                            setSigs[i] = signAll(keys.signersFor(set.type()), set.owner(), set.type(), set.ttl(),
+                                    rdataOf(set), window, stats);
+                            made += setSigs[i].length;
+                        }
+                    } else {
+                        int e = i - n;
+                        if (!nsecDone[e]) {
+                            byte[][] sigs = signAll(keys.zoneSigning(), chain.owner(e), Type.NSEC, chain.ttl(),
+                                    new byte[][] {chain.rdata(e)}, window, stats);
+                            for (int k = 0; k < keyCount; k++) {
+                                nsecSigs[k][e] = sigs[k];
+                            }
+                            made += sigs.length;
+                        }
+                    }
+                }
+                return made;
+            }));
+        }
+        int made = 0;
+        try {
+            for (Future<Integer> f : futures) {
+                made += f.get();
+            }
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(c);
+        } catch (InterruptedException e) {
+            for (Future<Integer> f : futures) {
+                f.cancel(true);
+            }
+            throw e;
+        }
+        stats.reused.add(kept);
+
+        IdentityHashMap<RRset, byte[][]> rrsigs = new IdentityHashMap<>(n * 2);
+        for (int i = 0; i < n; i++) {
+            rrsigs.put(toSign.get(i), setSigs[i]);
+        }
+        // Bitmap variants of balancer names (NODATA for one family): few, signed here.
+        Map<Long, byte[][]> variants = new HashMap<>();
+        for (Node node : zone.nodes()) {
+            if (node.steering() < 0) {
+                continue;
+            }
+            int index = chain.matching(node.name());
+            if (index < 0) {
+                continue;
+            }
+            int dynamic = chain.dynamicTypes(index).length;
+            for (int mask = 0; mask < (1 << dynamic); mask++) {
+                byte[][] sigs = signAll(keys.zoneSigning(), chain.owner(index), Type.NSEC, chain.ttl(),
+                        new byte[][] {chain.rdata(index, mask)}, window, stats);
+                made += sigs.length;
+                variants.put(variantKey(index, mask), sigs);
+            }
+        }
+        SteeredSignatures steered = reuse ? previous.steered : new SteeredSignatures(cacheEntries, stats);
+        return new SignedZone(zone, keys, window, chain, dnskey, cds, cdnskey, rrsigs, nsecSigs, Map.copyOf(variants),
+                steered, stats, made);
+    }
+
+    /**
+     * The signed static zone as records, in canonical order (what {@code geosteer dnssec dump} prints and
+     * {@code dnssec-verify} checks): every RRset of the zone file with its RRSIGs (glue and occluded data
+     * unsigned, as served), DNSKEY/CDS/CDNSKEY, and the NSEC chain. A balancer name's A/AAAA are chosen
+     * per query, so they are not here, and its NSEC is the variant without them (the one a NODATA for
+     * both families would carry); the zone file's own A/AAAA there are never served.
+     */
+    public List<org.xbill.DNS.Record> records() {
+        List<Node> nodes = new ArrayList<>(zone.nodes());
+        nodes.sort((a, b) -> a.name().compareTo(b.name()));
+        List<org.xbill.DNS.Record> out = new ArrayList<>();
+        for (Node node : nodes) {
+            List<RRset> sets = new ArrayList<>();
+            for (int i = 0; i < node.rrsetCount(); i++) {
+                RRset set = node.rrset(i);
+                int type = set.type();
+                if (type == Type.DNSKEY || type == Type.CDS || type == Type.CDNSKEY || type == Type.RRSIG
+                        || type == Type.NSEC || (node.steering() >= 0 && (type == Type.A || type == Type.AAAA))) {
+                    continue;
+                }
+                sets.add(set);
+            }
+            if (node == zone.apex()) {
+                sets.add(dnskey);
+                if (cds != null) {
+                    sets.add(cds);
+                    sets.add(cdnskey);
+                }
+            }
+            for (RRset set : sets) {
+                out.addAll(set.toRecords());
+                RRset sig = rrsig(set);
+                if (sig != null) {
+                    out.addAll(sig.toRecords());
+                }
+            }
+            int index = chain.matching(node.name());
+            if (index >= 0) {
+                Signed nsec = node.steering() >= 0 ? nsec(index, 0) : nsec(index);
+                out.addAll(nsec.rrset().toRecords());
+                out.addAll(nsec.rrsig().toRecords());
+            }
+        }
+        return out;
+    }
+
+    /** The RRset of the previous version at the same owner and type, or null. */
+    private static RRset previousOf(SignedZone previous, RRset set) {
+        int type = set.type();
+        if (type == Type.DNSKEY) {
+            return previous.dnskey;
+        }
+        if (type == Type.CDS || type == Type.CDNSKEY) {
+            return previous.apexRRset(type);
+        }
+        Node node = previous.zone.node(set.owner());
+        return node == null ? null : node.get(type);
+    }
+
+    /** Whether {@code name} is strictly below one of the DNAME owners (occluded by it). */
+    private static boolean below(Name name, Set<Name> dnameOwners, Name apex) {
+        if (dnameOwners.isEmpty()) {
+            return false;
+        }
+        for (int strip = 1; name.labels() - strip >= apex.labels(); strip++) {
+            if (dnameOwners.contains(new Name(name, strip))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
