@@ -22,7 +22,7 @@ import java.util.List;
 public final class DrainStore {
     public static final String FILE = "drains.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+            .setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL);
 
     /** The file's shape. */
     public static final class Model {

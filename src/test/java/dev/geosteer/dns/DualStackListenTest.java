@@ -56,6 +56,7 @@ class DualStackListenTest {
             try (ServerSocket tcp = new ServerSocket(0)) {
                 int port = tcp.getLocalPort();
                 try (DatagramSocket udp = new DatagramSocket(port)) {
+                    assert udp.isBound();   // held open until the TCP side is closed too
                     return port;
                 } catch (IOException taken) {
                     // UDP side in use: try another
