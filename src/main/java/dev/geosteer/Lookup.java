@@ -3,6 +3,7 @@ package dev.geosteer;
 import dev.geosteer.dns.ClientSubnet;
 import dev.geosteer.dns.Query;
 import dev.geosteer.dns.Response;
+import dev.geosteer.net.Cidr;
 import dev.geosteer.query.ClientAddress;
 import dev.geosteer.query.ServedZones;
 import dev.geosteer.query.Trace;
@@ -13,7 +14,6 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,38 +29,21 @@ public final class Lookup {
 
     /** Parses {@code 175.16.199.0/24} (a subnet: asked with ECS) or {@code 175.16.199.1} (a source address). */
     public static ClientAddress parseClient(String text) {
-        String t = text.trim();
-        int slash = t.indexOf('/');
-        InetAddress a;
+        Cidr c;
         try {
-            a = dev.geosteer.net.Addresses.parse(slash < 0 ? t : t.substring(0, slash));
+            c = Cidr.parse(text, false);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'" + text + "' is not an IP address or subnet");
+            throw new IllegalArgumentException(e.getMessage().startsWith("prefix") ? e.getMessage()
+                    : "'" + text + "' is not an IP address or subnet");
         }
-        if (slash < 0) {
-            return ClientAddress.of(a, null);
-        }
-        int max = a instanceof Inet4Address ? 32 : 128;
-        int prefix;
-        try {
-            prefix = Integer.parseInt(t.substring(slash + 1));
-        } catch (NumberFormatException e) {
-            prefix = -1;
-        }
-        if (prefix < 0 || prefix > max) {
-            throw new IllegalArgumentException("prefix of '" + text + "' must be within 0.." + max);
-        }
-        return ClientAddress.of(null, subnet(a, prefix));
+        return text.indexOf('/') < 0 ? ClientAddress.of(c.address(), null)
+                : ClientAddress.of(null, subnet(c.address(), c.prefix()));
     }
 
     static ClientSubnet subnet(InetAddress a, int prefix) {
-        byte[] full = a.getAddress();
-        byte[] bytes = java.util.Arrays.copyOf(full, (prefix + 7) / 8);
-        if (prefix % 8 != 0) {
-            bytes[bytes.length - 1] &= (byte) (0xFF << (8 - prefix % 8));
-        }
-        return new ClientSubnet(a instanceof Inet4Address ? ClientSubnet.FAMILY_IPV4 : ClientSubnet.FAMILY_IPV6,
-                prefix, 0, bytes);
+        Cidr c = Cidr.of(a, prefix);
+        return new ClientSubnet(c.isV6() ? ClientSubnet.FAMILY_IPV6 : ClientSubnet.FAMILY_IPV4, prefix, 0,
+                c.prefixBytes());
     }
 
     /** The explanation lines then the answer, dig-like. */

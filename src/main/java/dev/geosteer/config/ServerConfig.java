@@ -2,6 +2,7 @@ package dev.geosteer.config;
 
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.geosteer.dns.ListenOptions;
+import dev.geosteer.net.Cidr;
 import dev.geosteer.problem.Problem;
 import dev.geosteer.problem.ProblemException;
 
@@ -332,23 +333,10 @@ public final class ServerConfig {
                 rrl.ipv6Prefix, rrl.tableSize, exempt);
     }
 
+    /** A network, or a bare address for that one address. */
     static dev.geosteer.dns.ResponseRateLimiter.Exempt parseCidr(String text) {
-        int slash = text.indexOf('/');
-        String host = slash < 0 ? text.trim() : text.substring(0, slash).trim();
-        try {
-            InetAddress a = dev.geosteer.net.Addresses.parse(host);
-            int max = a.getAddress().length * 8;
-            int prefix = slash < 0 ? max : Integer.parseInt(text.substring(slash + 1).trim());
-            if (prefix < 0 || prefix > max) {
-                throw new IllegalArgumentException("'" + text + "': prefix must be within 0.." + max);
-            }
-            return new dev.geosteer.dns.ResponseRateLimiter.Exempt(a.getAddress(), prefix);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a network (e.g. 192.0.2.0/24)");
-        } catch (IllegalArgumentException e) {
-            throw e.getMessage().contains("prefix") ? e
-                    : new IllegalArgumentException("'" + text + "' is not a network (e.g. 192.0.2.0/24)");
-        }
+        Cidr c = Cidr.parse(text, false);
+        return new dev.geosteer.dns.ResponseRateLimiter.Exempt(c.bytes(), c.prefix());
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.geosteer.config.OwnKeys;
 import dev.geosteer.config.Yaml;
 import dev.geosteer.config.YamlProblems;
 import dev.geosteer.geo.GeoIndex;
+import dev.geosteer.net.Cidr;
 import dev.geosteer.health.HealthView;
 import dev.geosteer.health.MonitorSpec;
 import dev.geosteer.health.Monitors;
@@ -17,7 +18,6 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -378,33 +378,18 @@ public final class SteeringCompiler implements SteeringLoader {
         }
 
         Balancer.Net net(String path, String cidr, List<Pool> pools) {
-            int slash = cidr.indexOf('/');
-            InetAddress a = slash < 0 ? null : ip(path, cidr.substring(0, slash), true);
-            if (a == null) {
-                if (slash < 0) {
-                    add(path, "'" + cidr + "' is not a network: write address/prefix, e.g. 10.0.0.0/8");
-                }
-                return null;
-            }
-            int max = a instanceof Inet6Address ? 128 : 32;
-            int prefix;
+            Cidr net;
             try {
-                prefix = Integer.parseInt(cidr.substring(slash + 1));
-            } catch (NumberFormatException e) {
-                prefix = -1;
-            }
-            if (prefix < 0 || prefix > max) {
-                add(path, "prefix length of '" + cidr + "' must be within 0.." + max);
+                net = Cidr.parse(cidr);
+            } catch (IllegalArgumentException e) {
+                add(path, e.getMessage());
                 return null;
             }
-            byte[] bytes = a.getAddress();
-            for (int bit = prefix; bit < max; bit++) {
-                if ((bytes[bit >> 3] & (1 << (7 - (bit & 7)))) != 0) {
-                    add(path, "'" + cidr + "' has host bits set beyond /" + prefix);
-                    return null;
-                }
+            if (net.hostBitsSet()) {
+                add(path, "'" + cidr + "' has host bits set beyond /" + net.prefix());
+                return null;
             }
-            return pools == null ? null : new Balancer.Net(bytes, prefix, max == 128, cidr, pools);
+            return pools == null ? null : new Balancer.Net(net.bytes(), net.prefix(), net.isV6(), cidr, pools);
         }
 
         /** A reference to a monitor that is not defined; one that is defined with errors was reported already. */
