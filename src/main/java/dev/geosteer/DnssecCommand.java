@@ -29,8 +29,9 @@ import java.util.concurrent.Callable;
  * directory ({@code <zones_dir>/keys} unless {@code --keys} says otherwise).
  */
 @Command(name = "dnssec",
-        description = "DNSSEC keys: create them, list them, print the DS records for the parent zone.",
-        subcommands = {DnssecCommand.Keygen.class, DnssecCommand.DsCommand.class, DnssecCommand.Keys.class})
+        description = "DNSSEC keys: create them, list them, print the DS records for the parent zone; print a signed zone.",
+        subcommands = {DnssecCommand.Keygen.class, DnssecCommand.DsCommand.class, DnssecCommand.Keys.class,
+                DnssecCommand.Dump.class})
 final class DnssecCommand {
 
     /** Options of every dnssec command: the zone, and where its keys are. */
@@ -196,6 +197,60 @@ final class DnssecCommand {
 
         private static String show(Instant t) {
             return t == null ? "-" : t.toString();
+        }
+    }
+
+    @Command(name = "dump",
+            description = "Print ZONE signed, as the server signs it at load, as a master file (for dnssec-verify or"
+                    + " a look): its records, RRSIGs, DNSKEY/CDS/CDNSKEY and NSEC chain. Balancer names' A/AAAA are"
+                    + " chosen and signed per query, so they are not in it.")
+    static final class Dump extends KeyOptions implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            return guarded(() -> {
+                Name z = zoneName();
+                ServerConfig c = load();
+                java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.OFF);
+                Catalogs files = Catalogs.of(c, baseDir(), () -> dev.geosteer.health.HealthView.NONE);
+                List<dev.geosteer.problem.Problem> errors = files.refresh().errors();
+                dev.geosteer.query.ServedZone served = files.zones().current().get(z);
+                if (served == null) {
+                    errors.forEach(System.err::println);
+                    System.err.println("geosteer: zone " + z + " is not loaded from " + files.zones().dir());
+                    return 1;
+                }
+                Path dir = keysDir();
+                KeyStore store = KeyStore.scan(dir);
+                List<KeyProblem> problems = store.problems(z).stream().filter(p -> !p.warning()).toList();
+                Instant now = Instant.now();
+                KeySet.Signing signing = store.keys(z).at(now);
+                if (!problems.isEmpty() || !signing.isSigned()) {
+                    problems.forEach(System.err::println);
+                    signing.problems().forEach(p -> System.err.println(dir + ": " + p));
+                    System.err.println("geosteer: zone " + z + " cannot be signed with the keys in " + dir);
+                    return 1;
+                }
+                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                        Runtime.getRuntime().availableProcessors());
+                try {
+                    dev.geosteer.dnssec.SignedZone signed = dev.geosteer.dnssec.SignedZone.sign(served.zone(), signing,
+                            dev.geosteer.dnssec.SignatureWindow.at(now, c.dnssec.signatureValidity,
+                                    c.dnssec.inceptionOffset), ZoneSigning.dnskeyTtl(served, signing), null, 2,
+                            new dev.geosteer.dnssec.SignatureStats(), pool);
+                    StringBuilder out = new StringBuilder();
+                    out.append("; ").append(z).append(" serial ").append(served.zone().serial()).append(", signed by ")
+                            .append(signing.zoneSigning().stream().map(k -> String.valueOf(k.keyTag())).toList())
+                            .append(" at ").append(now).append('\n');
+                    for (org.xbill.DNS.Record r : signed.records()) {
+                        out.append(r).append('\n');
+                    }
+                    System.out.print(out);
+                    System.out.flush();
+                } finally {
+                    pool.shutdownNow();
+                }
+                return 0;
+            });
         }
     }
 }

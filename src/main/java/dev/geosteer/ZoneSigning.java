@@ -233,7 +233,7 @@ final class ZoneSigning implements AutoCloseable {
     }
 
     /** The DNSKEY TTL: the smallest TTL written in the keys' files, else the SOA's. */
-    private static long dnskeyTtl(ServedZone zone, KeySet.Signing signing) {
+    static long dnskeyTtl(ServedZone zone, KeySet.Signing signing) {
         long ttl = Long.MAX_VALUE;
         for (DnssecKey k : signing.published()) {
             if (k.ttl() >= 0) {

@@ -100,4 +100,36 @@ class DnssecCommandTest {
         assertThat(badZone.exit()).isEqualTo(2);
         assertThat(badZone.err()).contains("is not a zone name");
     }
+
+    @Test
+    void dumpPrintsTheZoneAsSignedAtLoadAndDnssecVerifyAcceptsIt() throws Exception {
+        Path zones = Files.createDirectories(dir.resolve("zones"));
+        TestServer.copyResource("zones/geo.test.zone", zones.resolve("geo.test.zone"));
+        TestServer.copyResource("zones/geo.test.steer.yaml", zones.resolve("geo.test.steer.yaml"));
+        Path cfg = dir.resolve("geosteer.yaml");
+        Files.writeString(cfg, "zones_dir: " + zones + "\ngeoip:\n  dir: " + Files.createDirectories(dir.resolve("geoip"))
+                + "\n");
+        CliTest.Run none = CliTest.run("dnssec", "dump", "geo.test", "--config", cfg.toString());
+        assertThat(none.exit()).isEqualTo(1);
+        assertThat(none.err()).contains("cannot be signed");
+
+        assertThat(CliTest.run("dnssec", "keygen", "geo.test", "--config", cfg.toString()).exit()).isZero();
+        CliTest.Run r = CliTest.run("dnssec", "dump", "geo.test", "--config", cfg.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("\tDNSKEY\t").contains("\tNSEC\t").contains("\tRRSIG\t");
+
+        Path verify = Path.of("/usr/bin/dnssec-verify");
+        if (!Files.isExecutable(verify)) {
+            assertThat(System.getenv("GEOSTEER_REQUIRE_BIND")).as("dnssec-verify (bind9-utils) is missing").isNull();
+            return;
+        }
+        Path signed = dir.resolve("geo.test.signed");
+        Files.writeString(signed, r.out());
+        Process p = new ProcessBuilder(verify.toString(), "-z", "-o", "geo.test.", signed.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("Zone fully signed");
+    }
 }
