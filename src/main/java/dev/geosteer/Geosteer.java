@@ -4,6 +4,7 @@ import dev.geosteer.admin.AdminServer;
 import dev.geosteer.admin.DnsMetrics;
 import dev.geosteer.admin.HealthMetrics;
 import dev.geosteer.admin.QueryLog;
+import dev.geosteer.cluster.Fleet;
 import dev.geosteer.config.ServerConfig;
 import dev.geosteer.config.ZoneCatalog;
 import dev.geosteer.net.Addresses;
@@ -63,6 +64,8 @@ public final class Geosteer implements AutoCloseable {
     private final HealthState health;
     private final AdminStateFile fileDrains;
     private final PrometheusMeterRegistry registry;
+    /** The fleet this server is a member of, or null (no cluster: section). */
+    private final Fleet fleet;
     private final Instant startedAt = Instant.now();
     private final AtomicReference<Map<String, Object>> lastReload = new AtomicReference<>(Map.of());
     private final AtomicLong lastReloadSuccess = new AtomicLong();
@@ -75,8 +78,9 @@ public final class Geosteer implements AutoCloseable {
 
     private Geosteer(ServerConfig config, Vertx vertx, Vertx healthVertx, Catalogs files,
                      ScheduledExecutorService reloader, HealthState health, AdminStateFile fileDrains,
-                     PrometheusMeterRegistry registry) {
+                     PrometheusMeterRegistry registry, Fleet fleet) {
         this.healthVertx = healthVertx;
+        this.fleet = fleet;
         this.config = config;
         this.vertx = vertx;
         this.files = files;
@@ -107,15 +111,26 @@ public final class Geosteer implements AutoCloseable {
                 .setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
         // Health: verdicts from the local checks, drains from admin-state.yaml and from the API.
         HealthMetrics healthMetrics = new HealthMetrics(registry);
-        LocalChecker checker = new LocalChecker(healthVertx);
+        // In a fleet: verdicts by quorum of the vantage points, drains shared through etcd (issue 12).
+        Fleet fleet = null;
+        if (config.cluster != null) {
+            try {
+                fleet = Fleet.open(config.cluster, config.health.quorum, baseDir, version());
+            } catch (RuntimeException e) {
+                closeQuietly(vertx, healthVertx, reloader);
+                throw e;
+            }
+        }
+        LocalChecker checker = new LocalChecker(healthVertx, Fleet.userAgent(version(), fleet == null ? null : fleet.node()));
         checker.addListener(healthMetrics);
         AdminStateFile fileDrains = new AdminStateFile();
         ApiDrains apiDrains = new ApiDrains(new DrainStore(baseDir.resolve(config.stateDir).resolve(DrainStore.FILE)));
-        HealthState health = new HealthState(healthVertx, checker, List.of(fileDrains), apiDrains,
+        HealthState health = new HealthState(healthVertx, fleet == null ? checker : fleet.verdicts(checker),
+                List.of(fileDrains), apiDrains, fleet == null ? null : fleet.drains(),
                 config.health.unknownIsUp, config.health.ttlFloor.toSeconds());
         health.addListener(healthMetrics);
         Catalogs files = Catalogs.of(config, baseDir, health::view);
-        Geosteer g = new Geosteer(config, vertx, healthVertx, files, reloader, health, fileDrains, registry);
+        Geosteer g = new Geosteer(config, vertx, healthVertx, files, reloader, health, fileDrains, registry, fleet);
         g.signing = new ZoneSigning(ZoneSigning.keysDir(config, baseDir), config.dnssec,
                 new dev.geosteer.dnssec.SignatureStats(), Instant::now);
         try {
@@ -144,6 +159,14 @@ public final class Geosteer implements AutoCloseable {
                     + (catalog.fileCount() == 0 && errors.isEmpty() ? " (no *.zone file in it)" : ""));
         }
         registerGauges();
+        if (fleet != null) {
+            health.addListener(new dev.geosteer.admin.ClusterMetrics(registry, fleet));
+            fleet.start();
+            // drains made through any instance apply before this one answers: wait a little for etcd
+            if (!fleet.awaitSynced(Duration.ofSeconds(3))) {
+                LOG.warning("cluster: no view of etcd after 3 s; answering from local state meanwhile");
+            }
+        }
 
         List<QueryObserver> observers = new ArrayList<>();
         observers.add(new DnsMetrics(registry));
@@ -341,7 +364,18 @@ public final class Geosteer implements AutoCloseable {
 
         @Override
         public List<String> lookup(String name, String type, ClientAddress client, boolean tcp) {
-            return Lookup.explain(files.zones()::current, name, type, client, tcp);
+            List<String> lines = Lookup.explain(files.zones()::current, name, type, client, tcp);
+            if (fleet == null) {
+                return lines;
+            }
+            List<String> keys = Lookup.answeredOrigins(files.zones().current(), lines);
+            if (keys.isEmpty()) {
+                return lines;
+            }
+            List<String> out = new ArrayList<>(lines);
+            out.add(";; VANTAGE POINTS (node " + fleet.node() + ", quorum " + fleet.rule() + ")");
+            out.addAll(fleet.vantageLines(keys));
+            return out;
         }
 
         @Override
@@ -363,6 +397,27 @@ public final class Geosteer implements AutoCloseable {
         public Map<String, Object> dnssec() {
             return signing.status();
         }
+
+        @Override
+        public Map<String, Object> cluster() {
+            return fleet == null ? null : fleet.describe();
+        }
+
+        @Override
+        public Map<String, Object> clusterSummary() {
+            return fleet == null ? null : fleet.summary();
+        }
+    }
+
+    private static void closeQuietly(Vertx vertx, Vertx healthVertx, ScheduledExecutorService reloader) {
+        reloader.shutdownNow();
+        vertx.close();
+        healthVertx.close();
+    }
+
+    /** The fleet, or null when this server runs alone. */
+    public Fleet fleet() {
+        return fleet;
     }
 
     private static String describe(List<InetSocketAddress> addresses) {
@@ -434,6 +489,9 @@ public final class Geosteer implements AutoCloseable {
         }
         closed = true;
         reloader.shutdownNow();
+        if (fleet != null) {
+            fleet.close(); // revokes the lease: the peers stop counting this vantage point at once
+        }
         if (signing != null) {
             signing.close();
         }

@@ -77,6 +77,39 @@ public final class Lookup {
         return out;
     }
 
+    /**
+     * The origins ({@code zone/pool/origin}) whose addresses the ANSWER section of {@code lines} (as
+     * {@link #explain} writes them) gives, in answer order.
+     */
+    public static List<String> answeredOrigins(ServedZones zones, List<String> lines) {
+        List<InetAddress> answered = new ArrayList<>();
+        boolean inAnswer = false;
+        for (String l : lines) {
+            if (l.startsWith(";;")) {
+                inAnswer = l.equals(";; ANSWER");
+                continue;
+            }
+            String[] f = l.trim().split("\\s+");
+            if (inAnswer && f.length >= 5 && (f[3].equals("A") || f[3].equals("AAAA"))) {
+                try {
+                    answered.add(dev.geosteer.net.Addresses.parse(f[4]));
+                } catch (IllegalArgumentException e) {
+                    // not an address: nothing to explain
+                }
+            }
+        }
+        List<String> out = new ArrayList<>();
+        List<dev.geosteer.health.CheckTarget> targets = Catalogs.targets(zones);
+        for (InetAddress a : answered) {
+            for (dev.geosteer.health.CheckTarget t : targets) {
+                if (t.address().equals(a) && !out.contains(t.key())) {
+                    out.add(t.key());
+                }
+            }
+        }
+        return out;
+    }
+
     private static int count(List<Response.Entry> entries) {
         return entries.stream().mapToInt(e -> e.rrset().size()).sum();
     }

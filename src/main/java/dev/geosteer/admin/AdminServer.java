@@ -69,6 +69,16 @@ public final class AdminServer {
         default Map<String, Object> dnssec() {
             return Map.of();
         }
+
+        /** Everything of the fleet ({@code GET /api/v1/cluster}), or null when this server runs alone. */
+        default Map<String, Object> cluster() {
+            return null;
+        }
+
+        /** A short summary of the fleet for the status, or null when this server runs alone. */
+        default Map<String, Object> clusterSummary() {
+            return null;
+        }
     }
 
     /**
@@ -117,6 +127,7 @@ public final class AdminServer {
         http.get("/api/v1/pools", Access.READ, this::pools);
         http.get("/api/v1/zones/:zone/balancers", Access.READ, this::balancers);
         http.get("/api/v1/lookup", Access.READ, this::lookup);
+        http.get("/api/v1/cluster", Access.READ, this::cluster);
         http.post("/api/v1/reload", Access.WRITE, this::reload);
         http.post("/api/v1/pools/:pool/drain", Access.WRITE, ctx -> drain(ctx, true));
         http.post("/api/v1/pools/:pool/undrain", Access.WRITE, ctx -> drain(ctx, false));
@@ -216,8 +227,19 @@ public final class AdminServer {
                     .put("geoip", dbs)
                     .put("origins", new JsonObject(new HashMap<>(states)).put("drained", drained))
                     .put("last_reload", new JsonObject(backend.lastReload()))
-                    .put("dnssec", JsonObject.mapFrom(backend.dnssec())));
+                    .put("dnssec", JsonObject.mapFrom(backend.dnssec()))
+                    .put("cluster", backend.clusterSummary() == null ? null : new JsonObject(backend.clusterSummary())));
         });
+    }
+
+    /** The fleet: this node, its connection, the members, every origin's votes and effective verdict, the drains. */
+    private void cluster(RoutingContext ctx) {
+        Map<String, Object> c = backend.cluster();
+        if (c == null) {
+            error(ctx, 404, "this server is not in a cluster (no 'cluster:' section in geosteer.yaml)");
+            return;
+        }
+        json(ctx, 200, new JsonObject(c));
     }
 
     private void pools(RoutingContext ctx) {

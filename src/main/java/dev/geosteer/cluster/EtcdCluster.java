@@ -803,6 +803,11 @@ public final class EtcdCluster implements AutoCloseable {
         }
     }
 
+    /** A failed call's cause in one line, as the cluster logs it (credentials and TLS named). */
+    String describe(Throwable e) {
+        return EtcdErrors.describe(e, etcd.user);
+    }
+
     EtcdConnection connectionForTest() {
         return etcd;
     }

@@ -45,6 +45,8 @@ public final class ServerConfig {
         /** Steered RRsets whose RRSIGs are cached, per zone. */
         public int signatureCache = 100_000;
     }
+    /** The fleet on etcd (issue 12); null, the default: a single instance, nothing of the cluster runs. */
+    public dev.geosteer.cluster.ClusterSettings cluster;
 
     /** The server's own log, on standard error; {@code --log-level} and {@code --log-format} win. */
     public static final class Log {
@@ -109,6 +111,8 @@ public final class ServerConfig {
         public Duration ttlFloor = Duration.ofSeconds(5);
         /** /readyz reports ready after this long even if some origins have no verdict yet. */
         public Duration readyGrace = Duration.ofSeconds(30);
+        /** In a fleet: how many vantage points must say down for an origin to be down everywhere. */
+        public dev.geosteer.cluster.QuorumRule quorum = dev.geosteer.cluster.QuorumRule.MAJORITY;
     }
 
     /** Response rate limiting (UDP only), the BIND/Knot model. */
@@ -320,6 +324,12 @@ public final class ServerConfig {
         }
         if (admin.maxConnections < 1) {
             p.add("admin.max_connections", "'admin.max_connections' must be >= 1");
+        }
+        if (cluster != null) {
+            // files (ca, cert, key) are checked when the connection opens, against the configuration's directory
+            for (dev.geosteer.cluster.ClusterSettings.Problem c : cluster.problems("cluster", null, System.getenv())) {
+                p.add(c.path(), c.toString());
+            }
         }
     }
 

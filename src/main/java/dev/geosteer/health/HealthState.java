@@ -60,6 +60,8 @@ public final class HealthState implements AutoCloseable {
     /** Every source, in the order their drains are listed: the others, then the API's. */
     private final List<DrainSource> drainSources;
     private final ApiDrains api;
+    /** Where the API's drains go in a fleet (null: to {@link #api}, this instance's). */
+    private final SharedDrains shared;
     private final boolean unknownIsUp;
     private final long ttlFloorSeconds;
     private final AtomicReference<HealthView> view;
@@ -75,11 +77,25 @@ public final class HealthState implements AutoCloseable {
      */
     public HealthState(Vertx vertx, VerdictSource verdicts, List<DrainSource> others, ApiDrains api,
                        boolean unknownIsUp, long ttlFloorSeconds) {
+        this(vertx, verdicts, others, api, null, unknownIsUp, ttlFloorSeconds);
+    }
+
+    /**
+     * @param shared where the admin API's drains go (a fleet's, listed after {@code api}); null: to {@code api}.
+     *               The API's drains restored from this instance's file still apply, and undraining through
+     *               the API lifts them too.
+     */
+    public HealthState(Vertx vertx, VerdictSource verdicts, List<DrainSource> others, ApiDrains api,
+                       SharedDrains shared, boolean unknownIsUp, long ttlFloorSeconds) {
         this.vertx = vertx;
+        this.shared = shared;
         this.loop = vertx.getOrCreateContext();
         this.verdicts = verdicts;
         List<DrainSource> all = new ArrayList<>(others);
         all.add(api);
+        if (shared != null) {
+            all.add(shared);
+        }
         this.drainSources = List.copyOf(all);
         this.api = api;
         this.unknownIsUp = unknownIsUp;
@@ -138,6 +154,10 @@ public final class HealthState implements AutoCloseable {
                 p.complete(new DrainChange(404, "no origin matches " + selector, false, List.of(), api.persisted()));
                 return;
             }
+            if (shared != null) {
+                changeShared(p, selector, keys, drain, reason, by);
+                return;
+            }
             boolean changed;
             if (drain) {
                 Drain before = api.put(Drain.api(selector, reason, by, Instant.now()));
@@ -167,6 +187,48 @@ public final class HealthState implements AutoCloseable {
             api.save().onComplete(ar -> p.complete(new DrainChange(200, null, true, state(keys), api.persisted())));
         });
         return p.future();
+    }
+
+    /**
+     * A drain or undrain through the API in a fleet: stored where every instance reads it, applied here once
+     * stored. When it cannot be stored nothing changes (503): a drain that half applies is worse than none.
+     */
+    private void changeShared(Promise<DrainChange> p, String selector, List<String> keys, boolean drain, String reason,
+                              String by) {
+        if (!drain) {
+            String refusal = undrainRefusal(selector);
+            if (refusal != null) {
+                LOG.info("drain: undrain of " + selector + " by " + by + " refused: " + refusal);
+                p.complete(new DrainChange(409, refusal, false, state(keys), true));
+                return;
+            }
+        }
+        Future<Void> stored = drain ? shared.drain(new Drain(shared.where(), selector, selector, null, reason, by,
+                Instant.now())) : shared.undrain(selector);
+        stored.onComplete(ar -> {
+            if (closed) {
+                p.complete(new DrainChange(503, "the server is stopping", false, state(keys), false));
+                return;
+            }
+            if (ar.failed()) {
+                String why = (drain ? "drain" : "undrain") + " of " + selector + " not stored in " + shared.where()
+                        + ": " + ar.cause().getMessage() + "; nothing changed (zones/admin-state.yaml drains this"
+                        + " instance alone)";
+                LOG.warning("drain: " + why);
+                p.complete(new DrainChange(503, why, false, state(keys), false));
+                return;
+            }
+            LOG.info("drain: " + selector + (drain ? " drained" : " undrained") + " on every instance (" + shared.where()
+                    + ") by " + by + (reason == null ? "" : " (reason: " + reason + ")") + ": " + keys.size()
+                    + " origins here");
+            boolean local = !drain && api.remove(selector) != null; // a drain of this instance from before
+            publish();
+            if (!local) {
+                p.complete(new DrainChange(200, null, true, state(keys), true));
+                return;
+            }
+            api.save().onComplete(x -> p.complete(new DrainChange(200, null, true, state(keys), api.persisted())));
+        });
     }
 
     /** The first source's reason not to let the API undrain {@code selector} (sources in order), or null. */

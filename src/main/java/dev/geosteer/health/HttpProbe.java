@@ -48,7 +48,8 @@ record HttpProbe(boolean tls, String path, String method, String host, Map<Strin
         Exchange x = new Exchange(attempt);
         String ip = target.checkAddress().getHostAddress();
         String hostHeader = host != null ? host : (ip.contains(":") ? "[" + ip + "]" : ip);
-        byte[] request = request(m.port() == (tls ? 443 : 80) ? hostHeader : hostHeader + ":" + m.port());
+        byte[] request = request(m.port() == (tls ? 443 : 80) ? hostHeader : hostHeader + ":" + m.port(),
+                context.userAgent());
         attempt.connect(target.checkAddress(), m.port(), socket -> {
             x.attach(socket);
             if (!tls) {
@@ -71,23 +72,26 @@ record HttpProbe(boolean tls, String path, String method, String host, Map<Strin
         return d.startsWith("TLS") ? d : "TLS: " + d;
     }
 
-    /** The request head; header values were checked for CR and LF when the steering file loaded. */
-    byte[] request(String hostHeader) {
+    /**
+     * The request head; header values were checked for CR and LF when the steering file loaded. A
+     * {@code User-Agent} of the monitor's headers wins over {@code userAgent} (the vantage point's).
+     */
+    byte[] request(String hostHeader, String userAgent) {
         StringBuilder b = new StringBuilder(256);
         b.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
         b.append("Host: ").append(hostHeader).append("\r\n");
-        boolean userAgent = false;
+        boolean hasUserAgent = false;
         for (Map.Entry<String, String> h : headers.entrySet()) {
             String name = h.getKey().toLowerCase(Locale.ROOT);
             if (name.equals("host") || name.equals("connection") || name.equals("content-length")
                     || name.equals("transfer-encoding")) {
                 continue; // ours: one request, no body, then close
             }
-            userAgent |= name.equals("user-agent");
+            hasUserAgent |= name.equals("user-agent");
             b.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
         }
-        if (!userAgent) {
-            b.append("User-Agent: geosteer-health/1\r\n");
+        if (!hasUserAgent) {
+            b.append("User-Agent: ").append(userAgent).append("\r\n");
         }
         b.append("Connection: close\r\n\r\n");
         return b.toString().getBytes(StandardCharsets.ISO_8859_1);

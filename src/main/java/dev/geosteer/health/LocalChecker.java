@@ -23,6 +23,7 @@ public final class LocalChecker implements VerdictSource {
 
     /** Hooks for metrics: called on the health loop. */
     public interface Listener {
+        /** After each check, once the verdict accounts for it. */
         default void checked(String key, CheckResult result) {
         }
 
@@ -42,8 +43,13 @@ public final class LocalChecker implements VerdictSource {
     static final int FIRST_CHECKS = 64;
 
     public LocalChecker(Vertx vertx) {
+        this(vertx, "geosteer");
+    }
+
+    /** {@code userAgent}: the User-Agent of HTTP(S) checks ({@link ProbeContext#userAgent()}). */
+    public LocalChecker(Vertx vertx, String userAgent) {
         this.vertx = vertx;
-        this.probeContext = new ProbeContext(vertx);
+        this.probeContext = new ProbeContext(vertx, userAgent);
     }
 
     public void addListener(Listener l) {
@@ -245,9 +251,6 @@ public final class LocalChecker implements VerdictSource {
             if (!r.ok()) {
                 failures++;
             }
-            for (Listener l : listeners) {
-                l.checked(target.key(), r);
-            }
             MonitorSpec m = target.monitor();
             HealthView.State before = state;
             int streakBefore = streak;
@@ -269,6 +272,9 @@ public final class LocalChecker implements VerdictSource {
                 for (Listener l : listeners) {
                     l.changed(target.key(), before, state, r.detail());
                 }
+            }
+            for (Listener l : listeners) {
+                l.checked(target.key(), r); // after the verdict: a listener reading verdict(key) sees this check
             }
             if (state != before || streak != streakBefore) {
                 changed.run(); // the verdict or the time it could next change moved

@@ -19,14 +19,24 @@ public final class ProbeContext {
     private final Vertx vertx;
     private final NetClient client;
     private final Map<String, ClientSSLOptions> tls = new HashMap<>();
+    private final String userAgent;
 
-    ProbeContext(Vertx vertx) {
+    ProbeContext(Vertx vertx, String userAgent) {
         this.vertx = vertx;
+        this.userAgent = userAgent;
         this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
     }
 
     public Vertx vertx() {
         return vertx;
+    }
+
+    /**
+     * What HTTP(S) checks send as {@code User-Agent}: {@code geosteer/<version>}, and in a fleet
+     * {@code geosteer/<version> (node <name>)}, so that an origin's logs tell the vantage points apart.
+     */
+    public String userAgent() {
+        return userAgent;
     }
 
     NetClient client() {
