@@ -4,6 +4,7 @@
 # demo/origins.sh (eu 127.0.0.11, ap 127.0.0.12, na 127.0.0.13). See README "Running a fleet".
 #   demo/cluster-local.sh start     # prints where each instance answers
 #   demo/cluster-local.sh status    # the fleet as geo-1 sees it (GET /api/v1/cluster, summarized)
+#   demo/cluster-local.sh origins stop eu   # demo/origins.sh for this fleet's origins (start|stop|status)
 #   demo/cluster-local.sh stop
 # geo-N answers DNS on 127.0.0.1:536N and its admin API on 127.0.0.1:806N (token demo-token); etcd listens on
 # 127.0.0.1:2479, nothing beyond loopback. Settings from the environment:
@@ -118,5 +119,6 @@ case "${1:-status}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start|status|stop" >&2; exit 2 ;;
+  origins) shift; origins "$@" ;;
+  *) echo "usage: $0 start|status|stop|origins start|stop|status [eu|ap|na]..." >&2; exit 2 ;;
 esac
