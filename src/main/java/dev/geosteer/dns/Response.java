@@ -89,12 +89,22 @@ public final class Response {
     public List<Entry> additional() { return additional; }
 
     public Response answer(RRset set, byte[] owner, long ttl) {
-        answer.add(new Entry(owner, set, ttl, false));
+        return answer(set, owner, ttl, null);
+    }
+
+    /** An answer RRset with its RRSIGs ({@code rrsig} null: none). */
+    public Response answer(RRset set, byte[] owner, long ttl, RRset rrsig) {
+        answer.add(new Entry(owner, set, ttl, false, rrsig));
         return this;
     }
 
     public Response authority(RRset set, long ttl) {
-        authority.add(new Entry(null, set, ttl, false));
+        return authority(set, ttl, null);
+    }
+
+    /** An authority RRset with its RRSIGs ({@code rrsig} null: none). */
+    public Response authority(RRset set, long ttl, RRset rrsig) {
+        authority.add(new Entry(null, set, ttl, false, rrsig));
         return this;
     }
 
@@ -103,12 +113,17 @@ public final class Response {
      * wildcard is owned by the name looked up); {@code required}: see {@link Entry}.
      */
     public Response additional(RRset set, byte[] owner, boolean required) {
+        return additional(set, owner, required, null);
+    }
+
+    /** {@link #additional(RRset, byte[], boolean)} with the RRset's RRSIGs ({@code rrsig} null: none). */
+    public Response additional(RRset set, byte[] owner, boolean required, RRset rrsig) {
         for (Entry e : additional) {
             if (e.rrset() == set && java.util.Arrays.equals(e.ownerWire(), owner)) {
                 return this;
             }
         }
-        additional.add(new Entry(owner, set, set.ttl(), required));
+        additional.add(new Entry(owner, set, set.ttl(), required, rrsig));
         return this;
     }
 

@@ -31,6 +31,14 @@ final class AnswerContext {
     Trace trace = Trace.NONE;
 
     // set by ZoneSelection
+    /**
+     * The zone's signatures when the query has DO and the zone is signed, else null: then every RRset
+     * goes in with its RRSIGs and negative answers and wildcards with their NSEC proofs ({@link Denial}).
+     */
+    dev.geosteer.dnssec.SignedZone signed;
+    /** NSEC entries (chain indexes) already in the response: a proof goes in once. */
+    private int[] proofs = new int[4];
+    private int proofCount;
     ServedZone served;
     Zone zone;
     Response response;
@@ -70,6 +78,8 @@ final class AnswerContext {
         client = null;
         trace = Trace.NONE;
         served = null;
+        signed = null;
+        proofCount = 0;
         zone = null;
         response = null;
         name = null;
@@ -85,7 +95,7 @@ final class AnswerContext {
 
     /** An RRset of zone data (or a synthesized CNAME) into the answer; {@code owner} replaces its owner, or null. */
     void answer(RRset set, byte[] owner, long ttl) {
-        response.answer(set, owner, ttl);
+        response.answer(set, owner, ttl, signed == null ? null : signed.rrsig(set)); // null for a synthesized CNAME
     }
 
     /** A zone RRset of {@code node} answered: into the answer, its MX/SRV/NS targets' addresses into additional. */
@@ -94,23 +104,48 @@ final class AnswerContext {
         wantTargets(node, set);
     }
 
-    /** An A/AAAA RRset a balancer chose for this query (not zone data). */
-    void steered(RRset set, byte[] owner, long ttl) {
-        response.answer(set, owner, ttl);
+    /**
+     * An A/AAAA RRset a balancer chose for this query (not zone data); {@code originalTtl} is the
+     * balancer's TTL, the original TTL of its RRSIGs (signed on first use, then cached by content).
+     */
+    void steered(RRset set, byte[] owner, long ttl, long originalTtl) {
+        response.answer(set, owner, ttl, signed == null ? null : signed.signSteered(set, originalTtl));
     }
 
+    /** SOA and NS (a cut's NS is not signed: {@code rrsig} finds none), with RRSIGs when signed. */
     void authority(RRset set, long ttl) {
-        response.authority(set, ttl);
+        response.authority(set, ttl, signed == null ? null : signed.rrsig(set));
     }
 
-    /** An address RRset into additional, once; {@code required}: TC when it does not fit (in-domain glue). */
+    /**
+     * An address RRset into additional, once; {@code required}: TC when it does not fit (in-domain glue).
+     * Authoritative addresses carry their RRSIGs (glue has none); a wildcard's expansion does not (its
+     * proof would have to come too).
+     */
     void additional(RRset set, byte[] owner, boolean required) {
-        response.additional(set, owner, required);
+        response.additional(set, owner, required, signed == null || owner != null ? null : signed.rrsig(set));
     }
 
     /** A wildcard answers for {@link #name} (its RRsets, CNAME or steering, owned by {@link #nameWire}). */
     void wildcardExpanded(Node wildcard) {
         response.charge(dev.geosteer.dns.Charge.wildcard(wildcard.name()));
+        if (signed != null) {
+            Denial.wildcard(this); // RFC 4035 §3.1.3.3: no closer name exists
+        }
+    }
+
+    /** True the first time a proof (an NSEC chain index) is added to this response. */
+    boolean proofAdded(int index) {
+        for (int i = 0; i < proofCount; i++) {
+            if (proofs[i] == index) {
+                return false;
+            }
+        }
+        if (proofCount == proofs.length) {
+            proofs = java.util.Arrays.copyOf(proofs, proofCount * 2);
+        }
+        proofs[proofCount++] = index;
+        return true;
     }
 
     private void wantTargets(Node node, RRset set) {

@@ -16,11 +16,25 @@ final class NegativeAnswer {
     static void nxdomain(AnswerContext ctx, Node closestEncloser) {
         ctx.response.rcode(Rcode.NXDOMAIN);
         soa(ctx);
+        if (ctx.signed != null) {
+            Denial.nxdomain(ctx, closestEncloser);
+        }
     }
 
     /** The name {@code node} exists (or is a wildcard's expansion) without the type asked. */
     static void nodata(AnswerContext ctx, Node node) {
+        nodata(ctx, node, null);
+    }
+
+    /**
+     * NODATA at a balancer name: {@code present}, the types it answers this client (for the NSEC
+     * bitmap variant), or null for the full bitmap.
+     */
+    static void nodata(AnswerContext ctx, Node node, int[] present) {
         soa(ctx);
+        if (ctx.signed != null) {
+            Denial.nodata(ctx, node, present);
+        }
     }
 
     private static void soa(AnswerContext ctx) {

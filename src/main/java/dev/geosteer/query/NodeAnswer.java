@@ -20,8 +20,11 @@ final class NodeAnswer {
             any(ctx, node, owner);
             return;
         }
-        RRset set = node.get(ctx.qtype);
+        RRset set = Denial.rrsetAt(ctx, node, ctx.qtype);
         if (set == null) {
+            if (ctx.qtype == Type.NSEC && Denial.nsecAnswer(ctx, node, owner)) {
+                return;
+            }
             NegativeAnswer.nodata(ctx, node);
             return;
         }

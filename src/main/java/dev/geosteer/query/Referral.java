@@ -18,6 +18,9 @@ final class Referral {
         ctx.response.charge(Charge.referral(cut.name())); // rate limiting charges it to the cut, whatever the name
         RRset ns = cut.get(Type.NS);
         ctx.authority(ns, ns.ttl());
+        if (ctx.signed != null) {
+            Denial.referral(ctx, cut); // the signed DS, or the proof that there is none
+        }
         ctx.referralCut = cut;
     }
 }

@@ -11,6 +11,7 @@ final class SteeredAnswer {
     private static final int[] A = {Type.A};
     private static final int[] AAAA = {Type.AAAA};
     private static final int[] BOTH = {Type.A, Type.AAAA};
+    private static final int[] NONE = {};
 
     private SteeredAnswer() {
     }
@@ -31,13 +32,14 @@ final class SteeredAnswer {
             scope = Math.max(scope, a.scope());
             ctx.response.note(a.note());
             if (a.rrset() != null) {
-                ctx.steered(a.rrset(), owner, a.ttl());
+                ctx.steered(a.rrset(), owner, a.ttl(), steering.configuredTtl(node.steering()));
                 any = true;
             }
         }
         ctx.response.ecsScope(scope);
         if (!any) {
-            NegativeAnswer.nodata(ctx, node);
+            // the NSEC bitmap without the family asked (ANY: without both), signed at load
+            NegativeAnswer.nodata(ctx, node, qtype == Type.A ? AAAA : qtype == Type.AAAA ? A : NONE);
         }
     }
 }

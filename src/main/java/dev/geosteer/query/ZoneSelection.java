@@ -65,6 +65,8 @@ final class ZoneSelection {
         }
         ctx.served = zone;
         ctx.zone = zone.zone();
+        dev.geosteer.dns.Query.Edns edns = ctx.query.edns();
+        ctx.signed = edns != null && edns.dnssecOk() ? zone.signed() : null; // RRSIGs only with DO (RFC 4035 §3.2.1)
         ctx.response = Response.of(Rcode.NOERROR, true).zone(zone.zone().originText());
         return true;
     }
