@@ -6,6 +6,7 @@
 #
 #   bench/bigzone.sh                     # 1 000 000 records
 #   bench/bigzone.sh --records 200000 --heap 512m
+#   bench/bigzone.sh --dnssec --heap 2g  # signed at load (a CSK made for the run): time to "signed"
 #
 # Results: bench/results/bigzone-<timestamp>/ (summary.txt, server.log, gc.log, heap.txt).
 set -uo pipefail
@@ -21,6 +22,7 @@ PORT=5398
 WAIT=600          # deadline for the zone to load and the server to answer
 CHECKS=5          # random records checked with dig
 KEEP=0
+DNSSEC=0
 OUT=""
 
 usage() { sed -n '2,10p' "$0"; cat <<EOF
@@ -32,6 +34,7 @@ Options:
   --port P          first port to try on 127.0.0.1 (default $PORT; the next free one is used if taken)
   --wait S          deadline for loading + answering (default $WAIT)
   --checks N        random records verified with dig (default $CHECKS)
+  --dnssec          sign the zone (a new ECDSA P-256 CSK): the time is until "zone bigzone.test. signed"
   --keep            keep the generated zone (it is printed where)
   --out DIR         results dir (default bench/results/bigzone-<timestamp>)
 EOF
@@ -50,6 +53,7 @@ while [ $# -gt 0 ]; do
     --wait) WAIT=$2; shift 2;;
     --checks) CHECKS=$2; shift 2;;
     --keep) KEEP=1; shift;;
+    --dnssec) DNSSEC=1; shift;;
     --out) OUT=$2; shift 2;;
     -h|--help) usage; exit 0;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2;;
@@ -109,6 +113,12 @@ g1=$(date +%s%N)
 ZBYTES=$(stat -c %s "$ZFILE")
 log "zone: $(wc -l < "$ZFILE") lines, $(awk -v b="$ZBYTES" 'BEGIN{printf "%.1f", b / 1048576}') MiB, generated in $(( (g1 - g0) / 1000000 )) ms"
 
+LOADED_PATTERN='zone bigzone.test. loaded'
+if [ "$DNSSEC" = 1 ]; then
+  java -jar "$JAR" dnssec keygen bigzone.test --zones "$ZDIR" >&2 || die "dnssec keygen failed"
+  LOADED_PATTERN='zone bigzone.test. signed'
+fi
+
 expect() {  # expect K -> "NAME TYPE ANSWER" for record k
   awk -v k="$1" 'BEGIN { h = int(k / 2); t = k % 4
     if (t == 0)      printf "h%d.bigzone.test A 10.%d.%d.%d\n", h, int(k / 65536) % 256, int(k / 256) % 256, k % 256
@@ -137,7 +147,7 @@ SRV_PID=$!
 deadline=$(( $(date +%s) + WAIT ))
 LOADED_LINE=""; T_SEEN=""
 while :; do
-  LOADED_LINE=$(grep -m1 'zone bigzone.test. loaded' "$OUT/server.log")
+  LOADED_LINE=$(grep -m1 "$LOADED_PATTERN" "$OUT/server.log")
   [ -n "$LOADED_LINE" ] && { T_SEEN=$(date +%s%N); break; }
   kill -0 "$SRV_PID" 2>/dev/null || { tail -30 "$OUT/server.log" >&2; SRV_PID=""; die "server exited before loading the zone"; }
   if grep -qE ' ERROR |OutOfMemoryError' "$OUT/server.log"; then tail -30 "$OUT/server.log" >&2; die "server reported an error while loading"; fi
@@ -148,7 +158,8 @@ log_ms() { date -d "$(awk '{print $1}' <<< "$1")" +%s%3N; }   # ISO-8601 UTC tim
 T_LOADED_MS=$(log_ms "$LOADED_LINE")
 LOAD_WALL_MS=$(( T_LOADED_MS - T0 / 1000000 ))
 SEEN_WALL_MS=$(( (T_SEEN - T0) / 1000000 ))
-SERVER_MS=$(sed -n 's/.*(\([0-9]*\) ms)$/\1/p' <<< "$LOADED_LINE")
+SERVER_MS=$(sed -n 's/.*(\([0-9]*\) ms).*/\1/p' <<< "$LOADED_LINE")
+[ "$DNSSEC" = 1 ] && SERVER_MS="$(sed -n 's/.*(\([0-9]*\) ms).*/\1/p' <<< "$(grep -m1 'zone bigzone.test. loaded' "$OUT/server.log")") + $SERVER_MS"
 
 # answering
 until ANS_LINE=$(grep -m1 'answering on' "$OUT/server.log"); do
@@ -178,6 +189,11 @@ done
 NX=$(dig @127.0.0.1 -p "$PORT" "h$RECORDS-none.bigzone.test" A +time=2 +tries=1 2>/dev/null | sed -n 's/.*status: \([A-Z]*\),.*/\1/p')
 echo "nonexistent name h$RECORDS-none.bigzone.test: $NX" | tee -a "$OUT/checks.txt" >&2
 [ "$NX" = NXDOMAIN ] || BAD=$((BAD + 1))
+if [ "$DNSSEC" = 1 ]; then
+  SIGS=$(dig @127.0.0.1 -p "$PORT" "h$RECORDS-none.bigzone.test" A +dnssec +time=2 +tries=1 2>/dev/null | grep -c 'RRSIG')
+  echo "signed NXDOMAIN: $SIGS RRSIGs (SOA and 2 NSEC: 3)" | tee -a "$OUT/checks.txt" >&2
+  [ "$SIGS" -ge 3 ] || BAD=$((BAD + 1))
+fi
 
 # ---------------------------------------------------------------- heap
 RSS_BEFORE=$(awk '/^VmRSS:/{print int($2 / 1024)}' "/proc/$SRV_PID/status")
@@ -212,9 +228,9 @@ MAX_AFTER_GC=$(awk '/\[gc *\] GC\(/ && /->/ { m = $0; sub(/.*->/, "", m); sub(/\
   echo "zone: $RECORDS records (+ SOA, NS, ns1 A) on $((RECORDS / 2 + RECORDS % 2)) names, $(awk -v b="$ZBYTES" 'BEGIN{printf "%.1f", b / 1048576}') MiB"
   echo "log: $LOADED_LINE"
   echo
-  printf '%-52s %s\n' "JVM start -> 'zone bigzone.test. loaded' (log time):" "$LOAD_WALL_MS ms"
+  printf '%-52s %s\n' "JVM start -> '$LOADED_PATTERN' (log time):" "$LOAD_WALL_MS ms"
   printf '%-52s %s\n' "  (seen by polling the log)" "$SEEN_WALL_MS ms"
-  printf '%-52s %s\n' "load time reported by the server '(NNN ms)':" "${SERVER_MS:-?} ms"
+  printf '%-52s %s\n' "load$([ "$DNSSEC" = 1 ] && echo ' + sign') time reported by the server '(NNN ms)':" "${SERVER_MS:-?} ms"
   printf '%-52s %s\n' "JVM start -> 'answering on':" "$ANSWERING_MS ms"
   printf '%-52s %s\n' "JVM start -> first dig answer:" "$FIRST_ANSWER_MS ms"
   printf '%-52s %s\n' "GC: collector; pauses before 'loaded' (count, total):" "${GC_NAME:-?}; ${GC_N:-?}, ${GC_PAUSE_MS:-?} ms"

@@ -40,6 +40,7 @@ QUIET_MAX=25
 OUT=""
 FIXTURE=auto              # serve bench/fixture (the anchors' fixture): auto = when a geo* workload is asked for
 HEALTH=health             # health: fixture with its monitors + 3 local origins; nohealth: no monitors, no origins
+DNSSEC=no                 # yes: the fixture zone signed (a CSK made for the run); the *-do workloads ask with DO=1
 
 usage() {
   sed -n '2,13p' "$0"
@@ -67,6 +68,9 @@ Server started by this script:
                       3 health-check origins (python3 http.server on 127.0.0.11-13:18080); the default
                       when a geo* workload is asked for and neither --zones nor --config is given
   --no-fixture        never use the fixture;  --no-health  fixture without monitors and without origins
+  --dnssec            sign the fixture zone (a key made for the run in its keys/); then static-do, nxdomain-do,
+                      geo-do, georand-do ask the same as static, nxdomain, geo, georand with DO=1 (signed answers)
+                      and the others with DO=0 (the same server's unsigned answers): compare them in one run
                       (every origin "unknown", answered as up)
   --wait S            deadline for the server to answer static.example.test (default $WAIT)
 Already-running server:
@@ -143,6 +147,49 @@ wl_geonoecs() {  # www.example.test A without EDNS: the client is 127.0.0.1, unk
   check_answer www.example.test A 127.0.0.13 +noedns
 }
 
+# DNSSEC (--dnssec): the same questions with DO=1. Binary files get the DO bit set in their OPT record.
+with_do_bit() {  # with_do_bit IN.bin OUT.bin
+  python3 - "$1" "$2" <<'PY'
+import struct, sys
+data = open(sys.argv[1], 'rb').read(); out = bytearray(); p = 0
+while p < len(data):
+    n = struct.unpack('>H', data[p:p + 2])[0]; m = bytearray(data[p + 2:p + 2 + n]); p += 2 + n
+    qd, an, ns, ar = struct.unpack('>HHHH', m[4:12]); q = 12
+    def skip_name(q):
+        while m[q] != 0:
+            if m[q] & 0xC0 == 0xC0: return q + 2
+            q += m[q] + 1
+        return q + 1
+    for _ in range(qd): q = skip_name(q) + 4
+    for _ in range(an + ns + ar):
+        q = skip_name(q); t = struct.unpack('>H', m[q:q + 2])[0]
+        if t == 41: m[q + 6] |= 0x80          # TTL = ext-rcode, version, flags: DO is the flags' top bit
+        q += 10 + struct.unpack('>H', m[q + 8:q + 10])[0]
+    out += struct.pack('>H', len(m)) + m
+open(sys.argv[2], 'wb').write(out)
+PY
+}
+wl_static_do() { wl_static; WL_ARGS+=(-D); }        # static.example.test A, DO=1: the A RRset and its RRSIG
+wl_nxdomain_do() { wl_nxdomain; WL_ARGS+=(-D); }    # random names, DO=1: SOA + 2 NSEC, each with its RRSIG (all made at load)
+wl_geo_do() {     # geo with DO=1: the steered RRset signed at first use, then from the cache
+  wl_geo; with_do_bit "$WL_QFILE" "$QDIR/anchors/geo-ecs-do.bin" || die "cannot write the DO query file"
+  WL_QFILE=$QDIR/anchors/geo-ecs-do.bin
+}
+wl_georand_do() { # georand with DO=1
+  wl_georand; with_do_bit "$WL_QFILE" "$QDIR/anchors/geo-ecs-rand-do.bin" || die "cannot write the DO query file"
+  WL_QFILE=$QDIR/anchors/geo-ecs-rand-do.bin
+}
+
+wl_georand_failover_do() { # georand-do while pool na (most answers) is drained and undrained every 3 s (admin-state.yaml):
+  wl_georand_do             # each failover makes new RRsets, signed once; runs last (the toggling goes on)
+  if [ -z "${TOGGLER_PID:-}" ]; then
+    ( while :; do printf 'drain:\n  - example.test/na\n' > "$ZONES/admin-state.yaml"; sleep 3
+                  printf 'drain: []\n' > "$ZONES/admin-state.yaml"; sleep 3; done ) &
+    TOGGLER_PID=$!
+  fi
+  WL_NOTE="na drained/undrained every 3 s"
+}
+
 wl_file() {      # file:PATH
   WL_QFILE=$1; WL_ARGS=(); WL_PROTO=udp
   [ -f "$WL_QFILE" ] || die "query file not found: $WL_QFILE"
@@ -206,6 +253,7 @@ while [ $# -gt 0 ]; do
     --fixture) FIXTURE=yes; shift;;
     --no-fixture) FIXTURE=no; shift;;
     --no-health) HEALTH=nohealth; shift;;
+    --dnssec) DNSSEC=yes; FIXTURE=yes; shift;;
     --wait) WAIT=$2; shift 2;;
     --quiet-wait) QUIET_WAIT=$2; shift 2;;
     --server) SERVER=$2; shift 2;;
@@ -251,6 +299,7 @@ printf 'workload\tproto\tpin\trun\tseconds\tqps\tavg_ms\tmax_ms\tsent\tcompleted
 SRV_PID=""      # the server this script started (stopped on exit)
 cleanup() {
   local i
+  [ -n "${TOGGLER_PID:-}" ] && kill "$TOGGLER_PID" 2>/dev/null
   if [ -n "$SRV_PID" ] && kill -0 "$SRV_PID" 2>/dev/null; then
     kill -TERM "$SRV_PID" 2>/dev/null
     for i in $(seq 1 40); do kill -0 "$SRV_PID" 2>/dev/null || break; sleep 0.25; done
@@ -290,6 +339,14 @@ else
     else
       log "fixture: bench/fixture without monitors (no origins)"
     fi
+  fi
+  if [ "$DNSSEC" = yes ]; then
+    [ "$FIXTURE" = yes ] || die "--dnssec signs the fixture: not with --zones or --config"
+    [ -f "$JAR" ] || (cd "$REPO" && mvn -q -B package -DskipTests) >&2 || die "build failed"
+    java -jar "$JAR" dnssec keygen example.test --config "$CONFIG" >&2 || die "dnssec keygen failed"
+    ADMIN_PORT=$((PORT + 1000))   # for the signing metrics (cache hit rate) at the end
+    sed -i "s|^  listen: \"\"|  listen: \"127.0.0.1:$ADMIN_PORT\"|" "$CONFIG"
+    log "dnssec: example.test signed with a new CSK in $QDIR/fixture/zones/keys"
   fi
   JAR=$(realpath -m "$JAR"); ZONES=$(realpath -m "$ZONES"); [ -n "$CONFIG" ] && CONFIG=$(realpath -m "$CONFIG")
   [ -d "$ZONES" ] || die "zones directory not found: $ZONES"
@@ -396,6 +453,14 @@ done
 set_affinity "$PID" shared
 
 # server state after the runs
+if [ "$DNSSEC" = yes ] && [ -n "${ADMIN_PORT:-}" ]; then
+  curl -s "http://127.0.0.1:$ADMIN_PORT/metrics" | grep '^geosteer_dnssec' > "$OUT/dnssec-metrics.txt"
+  awk '/steered_cache_lookups_total\{result="hit"/{h=$2} /steered_cache_lookups_total\{result="miss"/{m=$2}
+       /^geosteer_dnssec_signatures_total/{s=$2}
+       END{ if (h + m > 0) printf "dnssec: steered RRSIG cache %d hits, %d misses (hit rate %.4f); %d signatures made in all\n", h, m, h / (h + m), s }' \
+    "$OUT/dnssec-metrics.txt" > "$OUT/dnssec-summary.txt"
+  log "$(cat "$OUT/dnssec-summary.txt")"
+fi
 if [ -n "$PID" ] && [ -r "/proc/$PID/status" ]; then
   awk '/^(VmRSS|VmHWM|Threads):/{printf "%s %s %s  ", $1, $2, $3} END{print ""}' "/proc/$PID/status" > "$OUT/server-status.txt"
 fi
@@ -445,6 +510,7 @@ PY
   echo
   echo "lost = sum over the runs; every other column is the median of the runs. CPU %: 100 = one core ($NCPU here); other = host busy - server - dnsperf (noise)."
   [ -s "$OUT/server-status.txt" ] && echo "server after the runs: $(cat "$OUT/server-status.txt")"
+  [ -s "$OUT/dnssec-summary.txt" ] && cat "$OUT/dnssec-summary.txt"
 } | tee -a "$OUT/summary.md"
 if [ -n "$SRV_PID" ]; then
   n=$(grep -cE ' (ERROR|WARN) |Exception' "$OUT/server.log")
