@@ -66,6 +66,8 @@ public final class Geosteer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     /** The fleet this server is a member of, or null (no cluster: section). */
     private final Fleet fleet;
+    /** With cluster.config: etcd, the directory the set from etcd is written to; else null. */
+    private dev.geosteer.cluster.ConfigDirectory fromEtcd;
     private final Instant startedAt = Instant.now();
     private final AtomicReference<Map<String, Object>> lastReload = new AtomicReference<>(Map.of());
     private final AtomicLong lastReloadSuccess = new AtomicLong();
@@ -121,6 +123,14 @@ public final class Geosteer implements AutoCloseable {
                 throw e;
             }
         }
+        dev.geosteer.cluster.ConfigDirectory fromEtcd = null;
+        if (fleet != null && config.cluster.configFromEtcd()) {
+            // zones and steering files come from etcd: the catalog reads the set last received
+            fromEtcd = new dev.geosteer.cluster.ConfigDirectory(baseDir.resolve(config.stateDir).resolve("etcd-config"));
+            config.zonesDir = fromEtcd.dir().toString();
+            LOG.info("cluster: zones and steering files from etcd (cluster.config: etcd), kept in " + fromEtcd.dir()
+                    + (fromEtcd.revision() == 0 ? " (none received yet)" : " (revision " + fromEtcd.revision() + ")"));
+        }
         LocalChecker checker = new LocalChecker(healthVertx, Fleet.userAgent(version(), fleet == null ? null : fleet.node()));
         checker.addListener(healthMetrics);
         AdminStateFile fileDrains = new AdminStateFile();
@@ -133,6 +143,7 @@ public final class Geosteer implements AutoCloseable {
         Geosteer g = new Geosteer(config, vertx, healthVertx, files, reloader, health, fileDrains, registry, fleet);
         g.signing = new ZoneSigning(ZoneSigning.keysDir(config, baseDir), config.dnssec,
                 new dev.geosteer.dnssec.SignatureStats(), Instant::now);
+        g.fromEtcd = fromEtcd;
         try {
             g.startAll(listen, threads);
             return g;
@@ -161,6 +172,21 @@ public final class Geosteer implements AutoCloseable {
         registerGauges();
         if (fleet != null) {
             health.addListener(new dev.geosteer.admin.ClusterMetrics(registry, fleet));
+            if (fromEtcd != null) {
+                if (fromEtcd.revision() > 0) {
+                    fleet.serving(fromEtcd.revision());
+                }
+                fleet.cluster().addListener(new dev.geosteer.cluster.EtcdCluster.Listener() {
+                    @Override
+                    public void configChanged(dev.geosteer.cluster.ConfigSet set) {
+                        try {
+                            reloader.execute(() -> applyFromEtcd(set));
+                        } catch (java.util.concurrent.RejectedExecutionException e) {
+                            // stopping
+                        }
+                    }
+                });
+            }
             fleet.start();
             // drains made through any instance apply before this one answers: wait a little for etcd
             if (!fleet.awaitSynced(Duration.ofSeconds(3))) {
@@ -297,6 +323,32 @@ public final class Geosteer implements AutoCloseable {
             p.fail(new IllegalStateException("the server is stopping"));
         }
         return p.future();
+    }
+
+    /**
+     * A configuration set from etcd (on the reload thread): written into the directory the catalog reads, then
+     * loaded at once, as a reload would (a file that fails keeps its previous version in service). The revision
+     * is reported as served when the whole set loaded without errors.
+     */
+    private void applyFromEtcd(dev.geosteer.cluster.ConfigSet set) {
+        try {
+            long before = fromEtcd.revision();
+            List<String> changed = set.revision() == before ? List.of() : fromEtcd.write(set);
+            List<Problem> errors = files.reloadAll().errors();
+            reloadStatus.set(reloadStatus.get().passed(Instant.now(), files.problems()));
+            if (errors.isEmpty()) {
+                fleet.serving(set.revision());
+                LOG.info("cluster: configuration revision " + set.revision() + " (generation " + set.generation()
+                        + ", published by " + set.by() + ") in service: " + files.zones().current().size() + " zones"
+                        + (changed.isEmpty() ? "" : ", changed " + changed));
+            } else {
+                LOG.warning("cluster: configuration revision " + set.revision() + " has " + errors.size()
+                        + " error(s); the previous versions of those files stay in service: " + errors.stream()
+                        .map(Problem::toString).collect(java.util.stream.Collectors.joining("; ")));
+            }
+        } catch (Throwable t) {
+            passFailed(t);
+        }
     }
 
     /** SIGHUP: the same reload as {@code POST /api/v1/reload}, logged with its outcome. Never blocks. */

@@ -30,7 +30,7 @@ import java.util.logging.Level;
         scope = CommandLine.ScopeType.INHERIT,
         description = "Authoritative GeoDNS server with health-aware steering.",
         subcommands = {Main.Serve.class, Main.Check.class, Main.LookupCommand.class, Main.ReloadCommand.class,
-                DnssecCommand.class, CommandLine.HelpCommand.class})
+                DnssecCommand.class, PushCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -167,8 +167,27 @@ public final class Main {
                 System.err.println(e.getMessage());
                 return 1;
             }
+            List<Problem> errors = validate(c, baseDir(), System.out);
+            if (errors == null) {
+                return 1;
+            }
+            for (Problem e : errors) {
+                System.err.println(e);
+            }
+            if (!errors.isEmpty()) {
+                System.err.println(errors.size() + " error(s)");
+                return 1;
+            }
+            return 0;
+        }
+
+        /**
+         * What {@code check} checks (and {@code push} before it publishes): every error, with "ok" lines for the
+         * zones that load printed to {@code out}; null when the check itself failed (said on standard error).
+         */
+        static List<Problem> validate(ServerConfig c, java.nio.file.Path baseDir, java.io.PrintStream out) {
             java.util.logging.Logger.getLogger("").setLevel(Level.OFF);
-            Catalogs files = Catalogs.of(c, baseDir(), () -> dev.geosteer.health.HealthView.NONE);
+            Catalogs files = Catalogs.of(c, baseDir, () -> dev.geosteer.health.HealthView.NONE);
             ZoneCatalog catalog = files.zones();
             List<Problem> errors;
             try {
@@ -176,22 +195,15 @@ public final class Main {
             } catch (RuntimeException | Error e) {
                 System.err.println("geosteer: check failed: " + Problem.escape(e.getClass().getSimpleName()
                         + (e.getMessage() == null ? "" : ": " + e.getMessage()), 300));
-                return 1;
+                return null;
             }
             if (catalog.fileCount() == 0 && errors.isEmpty()) {
                 errors.add(new Problem(catalog.dir().toString(), 0, "no zone files (*.zone) in this directory:"
                         + " the server would answer every query with REFUSED"));
             }
-            for (Problem e : errors) {
-                System.err.println(e);
-            }
-            catalog.current().all().forEach(z -> System.out.println("ok " + z.zone().origin() + " serial "
+            catalog.current().all().forEach(z -> out.println("ok " + z.zone().origin() + " serial "
                     + z.zone().serial() + " (" + z.zone().recordCount() + " records) " + z.zone().source()));
-            if (!errors.isEmpty()) {
-                System.err.println(errors.size() + " error(s)");
-                return 1;
-            }
-            return 0;
+            return errors;
         }
     }
 

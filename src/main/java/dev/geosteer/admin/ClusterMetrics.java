@@ -1,7 +1,6 @@
 package dev.geosteer.admin;
 
 import dev.geosteer.cluster.ClusterVerdicts;
-import dev.geosteer.cluster.ClusterView;
 import dev.geosteer.cluster.Fleet;
 import dev.geosteer.health.HealthView;
 import io.micrometer.core.instrument.Gauge;
@@ -37,11 +36,7 @@ public final class ClusterMetrics implements dev.geosteer.health.HealthState.Lis
                 .register(registry);
         Gauge.builder("geosteer_cluster_members", fleet, f -> f.view().members().size())
                 .description("Live members seen in etcd, this node included").register(registry);
-        Gauge.builder("geosteer_cluster_config_revision", fleet, f -> {
-            ClusterView v = f.view();
-            var self = v.members().get(f.node());
-            return self == null ? 0 : self.configRevision();
-        }).description("etcd revision of the configuration set this node serves (0: its own files)").register(registry);
+        Gauge.builder("geosteer_cluster_config_revision", fleet, Fleet::servingRevision).description("etcd revision of the configuration set this node serves (0: its own files)").register(registry);
         effective = MultiGauge.builder("geosteer_cluster_origin_effective_up")
                 .description("1 when the fleet's effective verdict on the origin is up, 0 when down").register(registry);
         vantagePoints = MultiGauge.builder("geosteer_cluster_origin_vantage_points")

@@ -27,6 +27,7 @@ public final class Fleet implements AutoCloseable {
     private final EtcdCluster cluster;
     private final ClusterDrains drains;
     private ClusterVerdicts verdicts;
+    private volatile long servingRevision;
 
     private Fleet(ClusterSettings settings, QuorumRule rule, EtcdCluster cluster) {
         this.settings = settings;
@@ -87,6 +88,17 @@ public final class Fleet implements AutoCloseable {
         return cluster.view();
     }
 
+    /** The configuration set this instance serves now came from etcd revision {@code revision} (0: its own files). */
+    public void serving(long revision) {
+        servingRevision = revision;
+        cluster.servingConfigRevision(revision);
+    }
+
+    /** The etcd revision of the configuration set served (0: this instance's own files). */
+    public long servingRevision() {
+        return servingRevision;
+    }
+
     /** Connects (asynchronously: the server answers whether etcd does or not). */
     public void start() {
         LOG.info("cluster: node '" + node() + "', etcd " + settings.endpoints() + ", prefix " + settings.prefix
@@ -119,6 +131,8 @@ public final class Fleet implements AutoCloseable {
         m.put("connected", v.state().connected());
         m.put("local_only", v.state().localOnly());
         m.put("members", v.members().size());
+        m.put("config_source", settings.config);
+        m.put("config_revision", servingRevision);
         if (v.state().lastError() != null) {
             m.put("error", v.state().lastError());
         }
@@ -141,6 +155,11 @@ public final class Fleet implements AutoCloseable {
         m.put("prefix", settings.prefix);
         m.put("quorum", rule.toString());
         m.put("config_source", settings.config);
+        m.put("config_revision", servingRevision);
+        if (v.config() != null) {
+            m.put("config_latest", Map.of("revision", v.config().revision(), "generation", v.config().generation(),
+                    "published_at", String.valueOf(v.config().publishedAt()), "by", String.valueOf(v.config().by())));
+        }
         List<Object> members = new ArrayList<>();
         for (Member mem : v.members().values()) {
             Map<String, Object> j = new LinkedHashMap<>();

@@ -124,7 +124,7 @@ abstract class FleetFixture {
         return s.getAddress().getPort();
     }
 
-    private String steering() {
+    String steering() {
         return """
                 monitors:
                   eu-web: { type: http, port: %d, path: /health, interval: 300ms, timeout: 250ms, rise: 1, fall: 1 }
