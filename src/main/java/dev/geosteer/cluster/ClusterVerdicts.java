@@ -45,6 +45,10 @@ public final class ClusterVerdicts implements VerdictSource, LocalChecker.Listen
     private final Map<String, Decision> decisions = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean synced;
     private boolean recomputeScheduled;
+    /** The view the last recomputation decided on, and when every origin was last decided again. */
+    private ClusterView decidedOn;
+    private long lastFullNanos;
+    static final long FULL_EVERY_NANOS = 1_000_000_000L;
     private boolean closed;
 
     public ClusterVerdicts(LocalChecker checker, EtcdCluster cluster, ClusterSettings settings, QuorumRule rule) {
@@ -83,6 +87,7 @@ public final class ClusterVerdicts implements VerdictSource, LocalChecker.Listen
             }
         }
         cluster.grace(settings.grace(longest.isZero() ? Duration.ofSeconds(10) : longest));
+        decidedOn = null; // new targets: decide every origin
         recompute(false);
     }
 
@@ -182,10 +187,24 @@ public final class ClusterVerdicts implements VerdictSource, LocalChecker.Listen
      */
     private void recompute(boolean always) {
         long now = System.nanoTime();
+        ClusterView before = decidedOn;
+        // Everything again when membership or the connection changed, and at least once a second (verdicts
+        // turning stale); otherwise only the origins whose verdicts changed (each origin's map in the view is
+        // immutable and replaced on change: the same map, the same verdicts). At 5 000 origins the views come
+        // with every refresh written anywhere, and deciding them all each time cost most of a core.
+        boolean all = before == null || !before.members().keySet().equals(view.members().keySet())
+                || before.state().localOnly() != view.state().localOnly()
+                || before.state().connected() != view.state().connected() || now - lastFullNanos >= FULL_EVERY_NANOS;
         boolean any = always;
         for (CheckTarget t : targets.values()) {
-            any |= decide(t, now);
+            if (all || before.verdicts().get(t.key()) != view.verdicts().get(t.key())) {
+                any |= decide(t, now);
+            }
         }
+        if (all) {
+            lastFullNanos = now;
+        }
+        decidedOn = view;
         if (any) {
             changed.run();
         }
