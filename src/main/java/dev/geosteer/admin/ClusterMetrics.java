@@ -16,14 +16,13 @@ import java.util.Set;
 
 /**
  * The fleet's metrics: connected or not, local verdicts only or not, live members, the configuration revision
- * served, and per origin the effective verdict, the vantage points that count and how many of them say down.
+ * served, and per origin how many of the vantage points that count say down ({@code geosteer_origin_up} is the
+ * effective verdict).
  * Gauges read the fleet when scraped; the per-origin rows are registered again only when the set of origins
  * changes.
  */
 public final class ClusterMetrics implements dev.geosteer.health.HealthState.Listener {
     private final Fleet fleet;
-    private final MultiGauge effective;
-    private final MultiGauge vantagePoints;
     private final MultiGauge down;
     private Set<String> registered = Set.of();
 
@@ -37,10 +36,8 @@ public final class ClusterMetrics implements dev.geosteer.health.HealthState.Lis
         Gauge.builder("geosteer_cluster_members", fleet, f -> f.view().members().size())
                 .description("Live members seen in etcd, this node included").register(registry);
         Gauge.builder("geosteer_cluster_config_revision", fleet, Fleet::servingRevision).description("etcd revision of the configuration set this node serves (0: its own files)").register(registry);
-        effective = MultiGauge.builder("geosteer_cluster_origin_effective_up")
-                .description("1 when the fleet's effective verdict on the origin is up, 0 when down").register(registry);
-        vantagePoints = MultiGauge.builder("geosteer_cluster_origin_vantage_points")
-                .description("Vantage points whose verdict on the origin counts now").register(registry);
+        // One row per origin only: geosteer_origin_up is the effective verdict already, and every row costs each
+        // scrape (5 000 origins: 10 000 health rows before these); /api/v1/cluster has the rest per origin.
         down = MultiGauge.builder("geosteer_cluster_origin_vantage_points_down")
                 .description("Vantage points that count and say the origin is down").register(registry);
     }
@@ -56,26 +53,13 @@ public final class ClusterMetrics implements dev.geosteer.health.HealthState.Lis
             }
         });
         if (!keys.equals(registered)) {
-            List<MultiGauge.Row<?>> e = new ArrayList<>();
-            List<MultiGauge.Row<?>> vp = new ArrayList<>();
             List<MultiGauge.Row<?>> d = new ArrayList<>();
             for (String key : keys) {
-                Tags tags = HealthMetrics.tags(key);
-                e.add(MultiGauge.Row.of(tags, decisions, m -> {
-                    ClusterVerdicts.Decision x = m.get(key);
-                    return x == null ? Double.NaN : x.state() == HealthView.State.DOWN ? 0 : 1;
-                }));
-                vp.add(MultiGauge.Row.of(tags, decisions, m -> {
-                    ClusterVerdicts.Decision x = m.get(key);
-                    return x == null ? Double.NaN : x.effective().vantagePoints();
-                }));
-                d.add(MultiGauge.Row.of(tags, decisions, m -> {
+                d.add(MultiGauge.Row.of(HealthMetrics.tags(key), decisions, m -> {
                     ClusterVerdicts.Decision x = m.get(key);
                     return x == null ? Double.NaN : x.effective().down();
                 }));
             }
-            effective.register(e, true);
-            vantagePoints.register(vp, true);
             down.register(d, true);
             registered = keys;
         }
