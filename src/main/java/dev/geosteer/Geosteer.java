@@ -327,14 +327,14 @@ public final class Geosteer implements AutoCloseable {
 
     /**
      * A configuration set from etcd (on the reload thread): written into the directory the catalog reads, then
-     * loaded at once, as a reload would (a file that fails keeps its previous version in service). The revision
+     * its changed files loaded at once, in one pass (a file that fails keeps its previous version in service). The revision
      * is reported as served when the whole set loaded without errors.
      */
     private void applyFromEtcd(dev.geosteer.cluster.ConfigSet set) {
         try {
             long before = fromEtcd.revision();
             List<String> changed = set.revision() == before ? List.of() : fromEtcd.write(set);
-            List<Problem> errors = files.reloadAll().errors();
+            List<Problem> errors = files.applyNow().errors();
             reloadStatus.set(reloadStatus.get().passed(Instant.now(), files.problems()));
             if (errors.isEmpty()) {
                 fleet.serving(set.revision());
