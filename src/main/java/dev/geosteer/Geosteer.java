@@ -416,11 +416,11 @@ public final class Geosteer implements AutoCloseable {
 
         @Override
         public List<String> lookup(String name, String type, ClientAddress client, boolean tcp) {
-            List<String> lines = Lookup.explain(files.zones()::current, name, type, client, tcp);
+            List<String> lines = dev.geosteer.query.Lookup.explain(files.zones()::current, name, type, client, tcp);
             if (fleet == null) {
                 return lines;
             }
-            List<String> keys = Lookup.answeredOrigins(files.zones().current(), lines);
+            List<String> keys = dev.geosteer.query.Lookup.answeredOrigins(files.zones().current(), lines);
             if (keys.isEmpty()) {
                 return lines;
             }

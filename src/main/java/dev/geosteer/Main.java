@@ -244,14 +244,14 @@ public final class Main {
             }
             java.util.logging.Logger.getLogger("").setLevel(Level.WARNING);
             try {
-                dev.geosteer.query.ClientAddress who = Lookup.parseClient(client);
+                dev.geosteer.query.ClientAddress who = dev.geosteer.query.Lookup.parseClient(client);
                 Catalogs files = Catalogs.of(c, baseDir(), () -> new dev.geosteer.health.HealthView(
                         java.util.Map.of(), c.health.unknownIsUp, c.health.ttlFloor.toSeconds()));
                 List<Problem> errors = files.refresh().errors();
                 for (Problem e : errors) {
                     System.err.println("warning: " + e);
                 }
-                for (String line : Lookup.explain(files.zones()::current, name, type, who, tcp)) {
+                for (String line : dev.geosteer.query.Lookup.explain(files.zones()::current, name, type, who, tcp)) {
                     System.out.println(line);
                 }
                 return 0;

@@ -337,7 +337,7 @@ public final class AdminServer {
             return;
         }
         try {
-            ClientAddress who = dev.geosteer.Lookup.parseClient(client);
+            ClientAddress who = dev.geosteer.query.Lookup.parseClient(client);
             List<String> lines = backend.lookup(name, type, who, "tcp".equals(ctx.request().getParam("transport")));
             json(ctx, 200, new JsonObject().put("lines", new JsonArray(lines)));
         } catch (IllegalArgumentException e) {

@@ -63,6 +63,17 @@ public final class ServedZones {
         return new ServedZones(m);
     }
 
+    /** The health targets of every steered origin of every zone. */
+    public java.util.List<dev.geosteer.health.CheckTarget> targets() {
+        java.util.List<dev.geosteer.health.CheckTarget> out = new java.util.ArrayList<>();
+        for (ServedZone z : byOrigin.values()) {
+            if (z.steering() != null) {
+                out.addAll(z.steering().targets());
+            }
+        }
+        return out;
+    }
+
     public int size() {
         return byOrigin.size();
     }

@@ -42,13 +42,21 @@ final class Balancer {
     final Decision[] decisions;
     final int unknownDecision;
     final GeoTries.Tries tries;
+    /** The rule behind each location's decision, kept from compile for explanations. */
+    final RuleTable locationRules;
+    /**
+     * {@code nets} as the nets trie holds them: of entries for the same network (10.0.0.0/8 and
+     * 10.0.0.0/08), the one written last, which overwrote the others in the trie.
+     */
+    final List<Net> effectiveNets;
     /** nets only ({@link #NO_NET} elsewhere); null when the balancer has none of that family. */
     final IpTrie nets4;
     final IpTrie nets6;
 
     private Balancer(Name name, String label, long ttl, int maxAnswers, Pool fallback, Policy policy,
                      Policy.Rules rules, List<Pool> defaultPools, List<Net> nets, GeoIndex geo, Decision[] decisions,
-                     int unknownDecision, GeoTries.Tries tries, IpTrie nets4, IpTrie nets6) {
+                     int unknownDecision, GeoTries.Tries tries, RuleTable locationRules, List<Net> effectiveNets,
+                     IpTrie nets4, IpTrie nets6) {
         this.name = name;
         this.nameWire = name.toWire();
         this.label = label;
@@ -63,6 +71,8 @@ final class Balancer {
         this.decisions = decisions;
         this.unknownDecision = unknownDecision;
         this.tries = tries;
+        this.locationRules = locationRules;
+        this.effectiveNets = effectiveNets;
         this.nets4 = nets4;
         this.nets6 = nets6;
     }
@@ -78,23 +88,35 @@ final class Balancer {
         });
         int[] byLocation = new int[geo.locationCount()];
         GeoTries.Tries tries;
+        RuleTable locationRules;
         if (policy.usesLocation()) {
             // ids in the order locations first reach them: balancers with the same grouping get equal arrays
+            Map<String, Integer> ruleIds = new HashMap<>();
+            int[] ruleByLocation = new int[byLocation.length];
             for (int i = 0; i < byLocation.length; i++) {
-                byLocation[i] = id.apply(rules.decide(geo.location(i)).decision());
+                Policy.Choice choice = rules.decide(geo.location(i));
+                byLocation[i] = id.apply(choice.decision());
+                ruleByLocation[i] = ruleIds.computeIfAbsent(choice.rule(), r -> ruleIds.size());
             }
+            String[] ruleTexts = new String[ruleIds.size()];
+            ruleIds.forEach((text, i) -> ruleTexts[i] = text);
             tries = shared.get(geo, byLocation, () -> new GeoTries.Tries(geo.v4().map(i -> byLocation[i]),
                     geo.v6().map(i -> byLocation[i])));
+            locationRules = shared.rules(geo, new RuleTable(ruleTexts, ruleByLocation));
         } else {
-            int only = id.apply(rules.decide(Location.UNKNOWN).decision());
+            Policy.Choice choice = rules.decide(Location.UNKNOWN);
+            int only = id.apply(choice.decision());
             java.util.Arrays.fill(byLocation, only);
             tries = new GeoTries.Tries(IpTrie.constant(32, only), IpTrie.constant(128, only));
+            locationRules = RuleTable.constant(choice.rule());
         }
         IpTrie.Builder b4 = null;
         IpTrie.Builder b6 = null;
         List<Net> widestFirst = new ArrayList<>(nets);
         widestFirst.sort(Comparator.comparingInt(Net::prefix)); // longer prefixes overwrite: longest wins
+        Map<String, Net> byNetwork = new HashMap<>(); // the same network written twice: the last one stays
         for (Net n : widestFirst) {
+            byNetwork.put(java.util.Arrays.toString(n.address()) + "/" + n.prefix(), n);
             if (n.v6()) {
                 b6 = b6 != null ? b6 : IpTrie.builder(128, NO_NET);
                 b6.insert(n.address(), n.prefix(), id.apply(new Decision(n.pools(), false)));
@@ -105,7 +127,8 @@ final class Balancer {
         }
         return new Balancer(name, label, ttl, maxAnswers, fallback, policy, rules, List.copyOf(defaultPools),
                 List.copyOf(nets), geo,
-                list.toArray(new Decision[0]), byLocation[0], tries, b4 == null ? null : b4.build(),
+                list.toArray(new Decision[0]), byLocation[0], tries, locationRules,
+                nets.stream().filter(n -> byNetwork.values().stream().anyMatch(kept -> kept == n)).toList(), b4 == null ? null : b4.build(),
                 b6 == null ? null : b6.build());
     }
 
@@ -129,10 +152,27 @@ final class Balancer {
                 ? ((long) IpTrie.value(geoFound) << 8) | IpTrie.depth(netFound) : geoFound;
     }
 
-    /** The most specific {@code nets} entry containing the address, or null (for explanations). */
+    /**
+     * The rule that made the decision for a client address (4 or 16 bytes; null: no client information),
+     * from what was kept at compile: the {@code nets} entry when the nets trie holds one for the address,
+     * else the rule of the address's location. For explanations, not the answer path.
+     */
+    String ruleFor(byte[] address) {
+        if (address == null) {
+            return locationRules.rule(0); // location 0 is the unknown location: the decision's too
+        }
+        boolean v6 = address.length == 16;
+        IpTrie netTrie = v6 ? nets6 : nets4;
+        if (netTrie != null && IpTrie.value(netTrie.lookup(address)) != NO_NET) {
+            return "nets " + netOf(address).text() + " (custom networks win over GeoIP)";
+        }
+        return locationRules.rule(IpTrie.value((v6 ? geo.v6() : geo.v4()).lookup(address)));
+    }
+
+    /** The most specific {@code nets} entry the trie applies to the address, or null (for explanations). */
     Net netOf(byte[] address) {
         Net best = null;
-        for (Net n : nets) {
+        for (Net n : effectiveNets) {
             if (n.contains(address) && (best == null || n.prefix() > best.prefix())) {
                 best = n;
             }

@@ -41,13 +41,11 @@ final class GeoTries {
 
     private GeoIndex geo;
     private final Map<Key, WeakReference<Tries>> tries = new HashMap<>();
+    private final Map<RuleTable, WeakReference<RuleTable>> rules = new HashMap<>();
 
     /** The tries for {@code idByLocation} (a decision id per location of {@code index}), built at most once. */
     synchronized Tries get(GeoIndex index, int[] idByLocation, Supplier<Tries> build) {
-        if (index != geo) {
-            tries.clear();
-            geo = index;
-        }
+        forget(index);
         tries.values().removeIf(r -> r.get() == null);
         Key key = new Key(idByLocation.clone());
         WeakReference<Tries> ref = tries.get(key);
@@ -57,5 +55,30 @@ final class GeoTries {
             tries.put(key, new WeakReference<>(t));
         }
         return t;
+    }
+
+    /**
+     * The shared table equal to {@code table} (the rules of each location of {@code index}): a hundred
+     * balancers with the same regions keep one, as they keep one trie.
+     */
+    synchronized RuleTable rules(GeoIndex index, RuleTable table) {
+        forget(index);
+        rules.values().removeIf(r -> r.get() == null);
+        WeakReference<RuleTable> ref = rules.get(table);
+        RuleTable shared = ref == null ? null : ref.get();
+        if (shared == null) {
+            rules.put(table, new WeakReference<>(table));
+            return table;
+        }
+        return shared;
+    }
+
+    /** Drops everything built against another index. */
+    private void forget(GeoIndex index) {
+        if (index != geo) {
+            tries.clear();
+            rules.clear();
+            geo = index;
+        }
     }
 }

@@ -239,23 +239,17 @@ public final class ZoneSteering implements Steering {
         t.add("balancer " + b.name + " (" + b.label + "): steering " + b.policy.name() + ", ttl " + b.ttl
                 + ", max_answers " + b.maxAnswers);
         t.add("client " + client);
-        GeoIndex.Found found = null;
         if (client.address() != null) {
             InetAddress a = GeoIndex.unmapped(client.address());
-            found = b.geo.find(a);
+            GeoIndex.Found found = b.geo.find(a);
             String db = found.location().source() == null ? "no database knows it"
                     : "database " + found.location().source();
             t.add("location: " + found.location() + " (" + db + ", network "
                     + Addresses.format(Addresses.mask(a, found.prefix())) + "/" + found.prefix() + ")");
-            Balancer.Net net = b.netOf(a.getAddress());
-            if (net != null) {
-                t.add("rule: nets " + net.text() + " (custom networks win over GeoIP)");
-            }
         }
-        if (client.address() == null || b.netOf(GeoIndex.unmapped(client.address()).getAddress()) == null) {
-            t.add("rule: " + b.rules.decide(found == null ? dev.geosteer.geo.Location.UNKNOWN : found.location())
-                    .rule());
-        }
+        // the rule kept when the tries were compiled, for the address the trie looked up: asking the
+        // policy again could name another rule than the one behind the decision answered
+        t.add("rule: " + b.ruleFor(client.address() == null ? null : GeoIndex.unmapped(client.address()).getAddress()));
         t.add("pools in order" + (decision.weighted() ? " (one drawn by weight among the healthy)" : "") + ":"
                 + describePools(decision.pools(), h, v6));
         for (Pool p : decision.pools()) {

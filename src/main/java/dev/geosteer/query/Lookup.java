@@ -1,13 +1,9 @@
-package dev.geosteer;
+package dev.geosteer.query;
 
 import dev.geosteer.dns.ClientSubnet;
 import dev.geosteer.dns.Query;
 import dev.geosteer.dns.Response;
 import dev.geosteer.net.Cidr;
-import dev.geosteer.query.ClientAddress;
-import dev.geosteer.query.ServedZones;
-import dev.geosteer.query.Trace;
-import dev.geosteer.query.ZoneResolver;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
@@ -99,7 +95,7 @@ public final class Lookup {
             }
         }
         List<String> out = new ArrayList<>();
-        List<dev.geosteer.health.CheckTarget> targets = Catalogs.targets(zones);
+        List<dev.geosteer.health.CheckTarget> targets = zones.targets();
         for (InetAddress a : answered) {
             for (dev.geosteer.health.CheckTarget t : targets) {
                 if (t.address().equals(a) && !out.contains(t.key())) {
