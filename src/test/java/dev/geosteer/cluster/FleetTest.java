@@ -238,4 +238,42 @@ class FleetTest extends FleetFixture {
                 + " ms (lease TTL 2 s)");
         assertThat(cluster("b").path("members").toString()).doesNotContain("\"node\":\"d\"");
     }
+
+    @Test
+    void badInputIsNamedAndAnswersGoOn() throws Exception {
+        start("a");
+        start("b");
+        awaitFullQuorum("a", "b");
+        // a second instance calling itself a: refused its membership, named, answering
+        start("a-again", c -> c.cluster.node = "a");
+        // an endpoint where no etcd listens
+        start("lost", c -> c.cluster.etcd = new ArrayList<>(List.of("http://127.0.0.1:1")));
+        // a key under the prefix that is not geosteer's, and a verdict that is not JSON
+        etcd.run(List.of("put", "/geosteer/something/else", "x"));
+        etcd.run(List.of("put", "/geosteer/health/fleet.test./eu/par1/intruder", "not json"));
+        for (String n : List.of("a-again", "lost")) {
+            assertThat(answer(n)).as(n + " answers").containsExactly("192.0.2.11");
+        }
+        TestServer.await("a-again names the duplicate", DEADLINE, () -> {
+            try {
+                return cluster("a-again").path("error").asText().contains("node name 'a' is taken");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        TestServer.await("lost names the endpoint", DEADLINE, () -> {
+            try {
+                JsonNode c = cluster("lost");
+                return !c.path("connected").asBoolean() && c.path("error").asText().matches(
+                        "(cannot connect to etcd|etcd did not answer in time).*");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        JsonNode a = cluster("a");
+        assertThat(a.path("connected").asBoolean()).isTrue();
+        assertThat(a.path("members").size()).as(a.toString()).isEqualTo(2);
+        assertThat(a.path("origins").path("fleet.test./eu/par1").path("votes").has("intruder")).isFalse();
+        assertThat(answer("a")).containsExactly("192.0.2.11");
+    }
 }
