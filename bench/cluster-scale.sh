@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
 done
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-for t in etcd etcdctl python3 curl; do command -v $t >/dev/null || die "$t not found"; done
+for t in etcd etcdctl python3 curl jcmd; do command -v $t >/dev/null || die "$t not found"; done
 if [ -z "${GEOSTEER:-}" ]; then
   [ -f "$REPO/target/geosteer.jar" ] || die "build first: mvn -B package -DskipTests"
   GEOSTEER="java -jar $REPO/target/geosteer.jar"
@@ -83,7 +83,12 @@ start_instance() {  # start_instance NAME INDEX CLUSTER(0|1) -> pid on stdout
   echo $!
 }
 ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
-heap_mb() { curl -sf "http://127.0.0.1:$((ADMIN_BASE + $1))/metrics" | awk '/^jvm_memory_used_bytes\{.*area="heap"/ {s += $2} END {printf "%.0f", s / 1048576}'; }
+heap_mb() {  # heap_mb PID: heap used (jcmd GC.heap_info) / resident set, in MB
+  local used rss
+  used=$(jcmd "$1" GC.heap_info 2>/dev/null | awk '/heap/ && /used/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); gsub(/[K,]/, "", v); printf "%.0f", v / 1024; exit } }')
+  rss=$(awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status")
+  echo "${used:-?} / ${rss:-?}"
+}
 up_count() { curl -sf "http://127.0.0.1:$((ADMIN_BASE + $1))/metrics" | awk '/^geosteer_origin_up\{/ && $2 == 1 {n++} END {print n + 0}'; }
 etcd_counter() { curl -sf "http://127.0.0.1:$ETCD_PORT/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
 
@@ -104,9 +109,12 @@ measure() {  # measure LABEL INDEX:PID... : waits for every origin up, then CPU,
   sleep "$SECONDS_MEASURED"
   e=$(date +%s.%N)
   local p1 u1; p1=$(etcd_counter etcd_server_proposals_committed_total); u1=$(etcd_counter etcd_mvcc_put_total)
+  for ip in "$@"; do  # which threads spent the CPU (cumulative since start)
+    ps -L -o tid=,time=,comm= -p "${ip#*:}" | sort -k2 -r | head -12 > "$OUT/threads-$label-${ip%%:*}.txt"
+  done
   for ip in "$@"; do
     i=${ip%%:*}; p=${ip#*:}
-    awk -v l="$label" -v i="$i" -v a="${t0[$ip]}" -v b="$(ticks "$p")" -v k="$CLK" -v s="$s0" -v e="$e" -v h="$(heap_mb "$i")" \
+    awk -v l="$label" -v i="$i" -v a="${t0[$ip]}" -v b="$(ticks "$p")" -v k="$CLK" -v s="$s0" -v e="$e" -v h="$(heap_mb "$p")" \
       'BEGIN {printf "| %s | instance %d | %.1f %% of a core | %s MB |", l, i, (b - a) / k / (e - s) * 100, h}' >> "$OUT/summary.md"
     awk -v p0="${p0:-0}" -v p1="${p1:-0}" -v u0="${u0:-0}" -v u1="${u1:-0}" -v s="$s0" -v e="$e" \
       'BEGIN {printf " %.1f | %.1f |\n", (p1 - p0) / (e - s), (u1 - u0) / (e - s)}' >> "$OUT/summary.md"
@@ -120,7 +128,7 @@ dnsperf_run() {  # dnsperf_run LABEL PORT
     END {printf "| %s | %s | %s ms | %s |\n", l, q, lat * 1000, lost}' "$OUT/dnsperf-$1.txt" >> "$OUT/dns.md"
 }
 
-echo "| phase | instance | CPU | heap used | etcd writes/s (raft proposals) | etcd key puts/s |" > "$OUT/summary.md"
+echo "| phase | instance | CPU | heap used / RSS | etcd writes/s (raft proposals) | etcd key puts/s |" > "$OUT/summary.md"
 echo "|---|---|---|---|---|---|" >> "$OUT/summary.md"
 echo "| phase | QPS answered | average latency | lost |" > "$OUT/dns.md"
 echo "|---|---|---|---|" >> "$OUT/dns.md"
