@@ -69,7 +69,7 @@ final class PushCommand extends Main.ConfigOptions implements Callable<Integer> 
                     + ": " + files.size() + " files from " + dir + " (" + String.join(", ", files.keySet()) + ")");
             return 0;
         } catch (java.util.concurrent.ExecutionException e) {
-            System.err.println("geosteer: nothing published: " + describe(e.getCause()));
+            System.err.println("geosteer: nothing published: " + describe(e.getCause(), c.cluster.endpoints()));
             return 1;
         } catch (java.util.concurrent.TimeoutException e) {
             System.err.println("geosteer: nothing published: etcd " + c.cluster.endpoints() + " did not answer within "
@@ -99,13 +99,13 @@ final class PushCommand extends Main.ConfigOptions implements Callable<Integer> 
         return out;
     }
 
-    private static String describe(Throwable t) {
+    private static String describe(Throwable t, List<java.net.URI> endpoints) {
         if (t instanceof ConfigStore.ConcurrentPublishException) {
             return t.getMessage() + " (push again)";
         }
         String m = t.getMessage() == null ? t.toString() : t.getMessage();
         if (m.contains("UNAVAILABLE") || m.contains("Connection refused") || m.contains("connect")) {
-            return "cannot reach etcd: " + m;
+            return "cannot reach etcd at " + endpoints + ": " + m;
         }
         return m;
     }
