@@ -76,6 +76,7 @@ public final class Geosteer implements AutoCloseable {
     private DnsServer dns;
     private AdminServer admin;
     private QueryLog queryLog;
+    private dev.geosteer.xfr.XfrService xfr; // secondaries: null when not configured
     private volatile boolean closed;
 
     private Geosteer(ServerConfig config, Vertx vertx, Vertx healthVertx, Catalogs files,
@@ -145,6 +146,7 @@ public final class Geosteer implements AutoCloseable {
                 new dev.geosteer.dnssec.SignatureStats(), Instant::now);
         g.fromEtcd = fromEtcd;
         try {
+            g.xfr = dev.geosteer.xfr.XfrService.of(config, baseDir, registry);
             g.startAll(listen, threads);
             return g;
         } catch (Exception e) {
@@ -158,6 +160,9 @@ public final class Geosteer implements AutoCloseable {
         // Checks start as soon as a configuration loads, not at the first query.
         catalog.onPublish(zones -> health.sync(Catalogs.targets(zones)));
         catalog.onPublish(signing::update); // DNSSEC: the answer path serves what signing publishes
+        if (xfr != null) {
+            catalog.onPublish(xfr::published); // transfers, IXFR history, NOTIFY, the catalog zone
+        }
         files.onDrains(fileDrains::replace);
         files.onResult(this::recordReload);
         List<Problem> errors = reloader.submit(() -> {
@@ -202,12 +207,13 @@ public final class Geosteer implements AutoCloseable {
             LOG.info("query log to " + (config.queryLog.output.equals("-") ? "standard output" : config.queryLog.output)
                     + ", sampling " + config.queryLog.sample);
         }
-        ZoneResolver resolver = new ZoneResolver(signing::current);
+        ZoneResolver resolver = new ZoneResolver(xfr == null ? signing::current : () -> xfr.withCatalog(signing.current()));
         QueryObserver observer = QueryObserver.all(observers);
         ResponseRateLimiter rrl = new ResponseRateLimiter(config.rrlSettings(), observer);
         dev.geosteer.dns.ServerCookies cookies = config.serverCookies();
         Responder responder = new Responder(resolver, listen.udpMaxSize(), observer, rrl,
-                new dev.geosteer.dns.CookiePolicy(cookies, config.limits.nocookieUdpSize, rrl::exempt));
+                new dev.geosteer.dns.CookiePolicy(cookies, config.limits.nocookieUdpSize, rrl::exempt),
+                xfr == null ? null : xfr.signatures(), xfr == null ? null : xfr.streams());
         LOG.info("DNS cookies " + (cookies == null ? "off" : "on, " + cookies.describe())
                 + "; UDP answers to requests without a valid cookie: at most " + config.limits.nocookieUdpSize + " bytes");
         dns = new DnsServer(vertx, responder, listen);
@@ -548,6 +554,9 @@ public final class Geosteer implements AutoCloseable {
             signing.close();
         }
         health.close();
+        if (xfr != null) {
+            xfr.close();
+        }
         try {
             if (admin != null) {
                 admin.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

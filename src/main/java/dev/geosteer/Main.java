@@ -197,6 +197,11 @@ public final class Main {
                         + (e.getMessage() == null ? "" : ": " + e.getMessage()), 300));
                 return null;
             }
+            try {
+                dev.geosteer.xfr.TsigKeys.load(c, baseDir()); // tsig_key_file, and the keys transfer.allow names
+            } catch (ProblemException e) {
+                errors.addAll(e.errors());
+            }
             if (catalog.fileCount() == 0 && errors.isEmpty()) {
                 errors.add(new Problem(catalog.dir().toString(), 0, "no zone files (*.zone) in this directory:"
                         + " the server would answer every query with REFUSED"));

@@ -47,6 +47,45 @@ public final class ServerConfig {
     }
     /** The fleet on etcd (issue 12); null, the default: a single instance, nothing of the cluster runs. */
     public dev.geosteer.cluster.ClusterSettings cluster;
+    /** TSIG keys by name (RFC 8945), beside those of {@link #tsigKeyFile}. */
+    public java.util.Map<String, TsigKey> tsigKeys = new java.util.LinkedHashMap<>();
+    /** A BIND key file ({@code key "name" { algorithm ...; secret "..."; };}), relative to this file. */
+    public String tsigKeyFile;
+    public Transfer transfer = new Transfer();
+
+    /** One TSIG key. */
+    public static final class TsigKey {
+        public String algorithm = "hmac-sha256";
+        /** Base64. */
+        public String secret;
+    }
+
+    /** Zone transfers to secondaries: who may, whom to tell of changes, the catalog zone, limits. */
+    public static final class Transfer {
+        /** Who may transfer: a network, and a key when given (the request must then be signed with it). */
+        public List<Allow> allow = new ArrayList<>();
+        /** host:port told (NOTIFY) of every serial change of every zone, the catalog zone's included. */
+        public List<String> notify = new ArrayList<>();
+        /** Zone → more host:port told of that zone's changes. */
+        public java.util.Map<String, List<String>> alsoNotify = new java.util.LinkedHashMap<>();
+        /** Name of the RFC 9432 catalog zone listing the zones served (e.g. catalog.geosteer.), or none. */
+        public String catalog;
+        /** Transfers running at once; more are refused. */
+        public int maxConcurrent = 10;
+        /** Transfers one client address may start per minute; more are refused. */
+        public int perClientPerMinute = 60;
+        /** Versions of each zone remembered for IXFR (differences from each to the next). */
+        public int history = 16;
+    }
+
+    public static final class Allow {
+        public String network;
+        public String key;
+    }
+
+    /** The TSIG algorithms accepted, by their RFC 8945 names. */
+    public static final List<String> TSIG_ALGORITHMS = List.of("hmac-sha256", "hmac-sha512", "hmac-sha384",
+            "hmac-sha224", "hmac-sha1");
 
     /** The server's own log, on standard error; {@code --log-level} and {@code --log-format} win. */
     public static final class Log {
@@ -330,6 +369,78 @@ public final class ServerConfig {
             for (dev.geosteer.cluster.ClusterSettings.Problem c : cluster.problems("cluster", null, System.getenv())) {
                 p.add(c.path(), c.toString());
             }
+        }
+        checkTransfer(p);
+    }
+
+    /** tsig_keys and transfer; keys of tsig_key_file are checked when the file is read ({@code xfr.TsigKeys}). */
+    private void checkTransfer(Problems p) {
+        tsigKeys.forEach((name, k) -> {
+            String path = "tsig_keys." + name;
+            if (k == null) {
+                p.add(path, "'" + path + "' needs an algorithm and a secret");
+                return;
+            }
+            if (!TSIG_ALGORITHMS.contains(String.valueOf(k.algorithm).toLowerCase(java.util.Locale.ROOT))) {
+                p.add(path + ".algorithm", "'" + path + ".algorithm' must be one of " + String.join(", ", TSIG_ALGORITHMS)
+                        + ", not " + Problem.quote(k.algorithm));
+            }
+            if (k.secret == null || k.secret.isBlank()) {
+                p.add(path + ".secret", "'" + path + ".secret' is required (base64, e.g. from tsig-keygen or keymgr -t)");
+            } else {
+                try {
+                    if (java.util.Base64.getMimeDecoder().decode(k.secret.trim()).length == 0) {
+                        p.add(path + ".secret", "'" + path + ".secret' is empty");
+                    }
+                } catch (IllegalArgumentException e) {
+                    p.add(path + ".secret", "'" + path + ".secret' is not base64: " + e.getMessage());
+                }
+            }
+        });
+        for (int i = 0; i < transfer.allow.size(); i++) {
+            Allow a = transfer.allow.get(i);
+            String path = "transfer.allow[" + i + "]";
+            if (a == null || (a.network == null && a.key == null)) {
+                p.add(path, "'" + path + "' needs a network, a key, or both");
+                continue;
+            }
+            if (a.network != null) {
+                try {
+                    parseCidr(a.network);
+                } catch (IllegalArgumentException e) {
+                    p.add(path + ".network", "'" + path + ".network': " + e.getMessage());
+                }
+            }
+            if (a.key != null && tsigKeyFile == null && !tsigKeys.containsKey(a.key)) {
+                p.add(path + ".key", "'" + path + ".key': no key " + Problem.quote(a.key) + " in tsig_keys"
+                        + (tsigKeys.isEmpty() ? "" : " (" + String.join(", ", tsigKeys.keySet()) + ")"));
+            }
+        }
+        List<String> targets = new ArrayList<>(transfer.notify);
+        transfer.alsoNotify.values().forEach(l -> targets.addAll(l == null ? List.of() : l));
+        for (int i = 0; i < targets.size(); i++) {
+            try {
+                parseHostPort(targets.get(i), 53);
+            } catch (IllegalArgumentException e) {
+                p.add(i < transfer.notify.size() ? "transfer.notify[" + i + "]" : "transfer.also_notify",
+                        "'transfer.notify': " + e.getMessage());
+            }
+        }
+        if (transfer.catalog != null) {
+            try {
+                org.xbill.DNS.Name.fromString(transfer.catalog, org.xbill.DNS.Name.root);
+            } catch (org.xbill.DNS.TextParseException e) {
+                p.add("transfer.catalog", "'transfer.catalog' is not a domain name: " + e.getMessage());
+            }
+        }
+        if (transfer.maxConcurrent < 1) {
+            p.add("transfer.max_concurrent", "'transfer.max_concurrent' must be >= 1");
+        }
+        if (transfer.perClientPerMinute < 1) {
+            p.add("transfer.per_client_per_minute", "'transfer.per_client_per_minute' must be >= 1");
+        }
+        if (transfer.history < 0 || transfer.history > 1000) {
+            p.add("transfer.history", "'transfer.history' must be within 0..1000");
         }
     }
 

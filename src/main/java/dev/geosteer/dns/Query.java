@@ -17,6 +17,8 @@ public final class Query {
     private final int qclass;
     private final Edns edns;
     private final int rcode;
+    private int tsigStart = -1;
+    private long ixfrSerial = -1;
 
     Query(int id, int flags, int opcode, byte[] qnameWire, Name qname, int qtype, int qclass, Edns edns, int rcode) {
         this.id = id;
@@ -53,6 +55,21 @@ public final class Query {
     public ClientSubnet clientSubnet() { return edns == null ? null : edns.clientSubnet(); }
     /** NOERROR when the query is well formed, else the error to answer with. */
     public int rcode() { return rcode; }
+    /** Offset of the TSIG record (the last of the packet, RFC 8945 §5.1), or -1 when the query is not signed. */
+    public int tsigStart() { return tsigStart; }
+
+    /** IXFR: the serial of the client's SOA in the authority section, or -1. */
+    public long ixfrSerial() { return ixfrSerial; }
+
+    Query ixfrSerial(long serial) {
+        ixfrSerial = serial;
+        return this;
+    }
+
+    Query tsigStart(int offset) {
+        tsigStart = offset;
+        return this;
+    }
 
     /** EDNS(0) data of a query: version, advertised UDP size, DO bit, client subnet, cookie (each may be null). */
     public record Edns(int version, int udpSize, boolean dnssecOk, ClientSubnet clientSubnet, Cookie cookie) {

@@ -71,6 +71,8 @@ public final class QueryParser {
         int qtype = u16(p, pos);
         int qclass = u16(p, pos + 2);
         pos += 4;
+        int tsigStart = -1;
+        long ixfrSerial = -1;
         if (opcode != 0) {
             // NOTIMP, but with an OPT record when the request has one (RFC 6891 §6.1.1): find it past the
             // records a NOTIFY or UPDATE carries in its other sections.
@@ -78,6 +80,21 @@ public final class QueryParser {
             if (pos < 0) {
                 return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, null, Rcode.NOTIMP);
             }
+        } else if (qtype == Type.IXFR && ancount == 0 && nscount == 1) {
+            // RFC 1995 §3: the client's SOA in the authority section; its serial is what it has
+            int owner = skipName(p, pos, len);
+            if (owner < 0 || owner + 10 > len || u16(p, owner) != Type.SOA) {
+                return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, null, Rcode.FORMERR);
+            }
+            int rdata = owner + 10;
+            int end = rdata + u16(p, owner + 8);
+            int names = skipName(p, rdata, end);
+            names = names < 0 ? -1 : skipName(p, names, end);
+            if (end > len || names < 0 || names + 20 > end) {
+                return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, null, Rcode.FORMERR);
+            }
+            ixfrSerial = u32(p, names);
+            pos = end;
         } else if (ancount != 0 || nscount != 0) {
             return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, null, Rcode.FORMERR);
         }
@@ -135,16 +152,19 @@ public final class QueryParser {
                     rcode = Rcode.BADVERS;
                 }
             } else if (type == Type.TSIG) {
-                // No keys are configured: RFC 8945 §5.2 answers an unknown key with NOTAUTH.
-                if (rcode == Rcode.NOERROR) {
-                    rcode = Rcode.NOTAUTH;
+                // RFC 8945 §5.1: the last record, one only. The Responder checks it (or answers NOTAUTH
+                // when no keys are configured, §5.2).
+                if (i != arcount - 1) {
+                    return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, edns, Rcode.FORMERR);
                 }
+                tsigStart = ownerStart;
             }
         }
         if (opcode != 0 && rcode == Rcode.NOERROR) {
             rcode = Rcode.NOTIMP;
         }
-        return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, edns, rcode);
+        return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, edns, rcode).tsigStart(tsigStart)
+                .ixfrSerial(ixfrSerial);
     }
 
     /** Skips {@code count} whole records; returns the offset after them, or -1 when they overrun the packet. */

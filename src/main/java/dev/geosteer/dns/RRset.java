@@ -99,7 +99,7 @@ public final class RRset {
     public int size() { return rdata.length; }
     public byte[] rdata(int i) { return rdata[i]; }
     /** Offsets of compressible names inside record i's rdata, or null. */
-    int[] nameOffsets(int i) { return nameOffsets == null ? null : nameOffsets[i]; }
+    public int[] nameOffsets(int i) { return nameOffsets == null ? null : nameOffsets[i]; }
 
     /** The records as dnsjava objects, for display and tests (not used on the answer path). */
     public List<Record> toRecords(Name ownerName, long ttlToShow) {

@@ -19,12 +19,25 @@ public final class Responder {
     private final QueryObserver observer;
     private final Limiter limiter;
     private final CookiePolicy cookies;
+    private final Signatures signatures;
+    private final Streams streams;
 
     public Responder(Resolver resolver, int udpMaxSize, QueryObserver observer) {
         this(resolver, udpMaxSize, observer, Limiter.NONE, CookiePolicy.NONE);
     }
 
     public Responder(Resolver resolver, int udpMaxSize, QueryObserver observer, Limiter limiter, CookiePolicy cookies) {
+        this(resolver, udpMaxSize, observer, limiter, cookies, null, null);
+    }
+
+    /**
+     * @param signatures TSIG keys, or null: signed requests are then answered NOTAUTH (RFC 8945 §5.2)
+     * @param streams    zone transfers, or null: AXFR and IXFR go to the resolver like other questions
+     */
+    public Responder(Resolver resolver, int udpMaxSize, QueryObserver observer, Limiter limiter, CookiePolicy cookies,
+                     Signatures signatures, Streams streams) {
+        this.signatures = signatures;
+        this.streams = streams;
         this.resolver = resolver;
         this.udpMaxSize = Math.max(512, Math.min(udpMaxSize, WireWriter.MAX_MESSAGE));
         this.observer = observer;
@@ -57,12 +70,31 @@ public final class Responder {
         boolean validCookie = cookie != null && secrets.valid(cookie, client, now);
         byte[] serverCookie = cookie == null || q.rcode() != Rcode.NOERROR ? null
                 : secrets.answer(cookie, client, validCookie, now);
-        Response r;
-        if (q.rcode() != Rcode.NOERROR) {
+        Response r = null;
+        Signatures.Signer signer = null;
+        if (q.rcode() == Rcode.NOERROR && q.tsigStart() >= 0 && signatures == null) {
+            r = Response.of(Rcode.NOTAUTH, false); // no keys: RFC 8945 §5.2, an unknown key
+        } else if (q.rcode() == Rcode.NOERROR && q.tsigStart() >= 0) {
+            signer = signatures.verify(packet, len, q);
+            if (signer.error() != 0) {
+                // RFC 8945 §5.2: NOTAUTH, the TSIG error in the TSIG record (signed only for BADTIME)
+                int error = signer.error();
+                LOG.fine(() -> "TSIG error " + error + " from " + client.getHostAddress() + " for " + q.qname());
+                r = Response.of(Rcode.NOTAUTH, false);
+                EncodeResult e = out.encode(q, r, 512, udpMaxSize, null);
+                int n = signer.sign(out.buffer(), e.length());
+                observer.answered(q, r, client, tcp, false, System.nanoTime() - start);
+                return n;
+            }
+        }
+        if (r != null) {
+            // answered above
+        } else if (q.rcode() != Rcode.NOERROR) {
             r = Response.of(q.rcode(), false);
         } else {
             try {
-                r = resolver.resolve(q, client, tcp);
+                Response special = streams != null && !tcp && streams.streams(q) ? streams.udp(q, client, signer) : null;
+                r = special != null ? special : resolver.resolve(q, client, tcp);
             } catch (RuntimeException e) {
                 // A bug must cost one answer, never the server.
                 LOG.log(Level.WARNING, "internal error answering " + q.qname() + ": " + e, e);
@@ -80,6 +112,12 @@ public final class Responder {
             }
         }
         int maxSize = tcp ? WireWriter.MAX_MESSAGE : q.edns() == null ? 512 : Math.min(q.edns().udpSize(), udpMaxSize);
+        if (signer != null) {
+            EncodeResult encoded = out.encode(q, r, maxSize - signer.reserve(), udpMaxSize, serverCookie);
+            int n = signer.sign(out.buffer(), encoded.length());
+            observer.answered(q, r, client, tcp, encoded.truncated(), System.nanoTime() - start);
+            return n;
+        }
         EncodeResult encoded = out.encode(q, r, maxSize, udpMaxSize, serverCookie);
         if (!proven && encoded.length() > cookies.nocookieUdpSize() && !cookies.trusted().test(client)) {
             if (cookie != null && cookie.server() != null) {
@@ -89,5 +127,51 @@ public final class Responder {
         }
         observer.answered(q, r, client, tcp, encoded.truncated(), System.nanoTime() - start);
         return encoded.length();
+    }
+
+    /**
+     * The multi-message answer to {@code packet[0..len)} over TCP when it is a zone transfer, or null
+     * when it is answered by {@link #respond} (anything else, and requests whose TSIG fails: their
+     * error answer is one message).
+     */
+    public Streams.MessageStream stream(byte[] packet, int len, InetAddress client) {
+        if (streams == null) {
+            return null;
+        }
+        Query q = QueryParser.parse(packet, len);
+        if (q == null || q.rcode() != Rcode.NOERROR || !streams.streams(q)) {
+            return null;
+        }
+        Signatures.Signer signer = null;
+        if (q.tsigStart() >= 0) {
+            if (signatures == null) {
+                return null;
+            }
+            signer = signatures.verify(packet, len, q);
+            if (signer.error() != 0) {
+                return null;
+            }
+        }
+        Streams.MessageStream inner = streams.open(q, client, signer);
+        if (signer == null) {
+            return inner;
+        }
+        Signatures.Signer s = signer;
+        return new Streams.MessageStream() { // RFC 8945 §5.3.1: every message signed, each chained to the previous
+            @Override
+            public byte[] next() {
+                byte[] m = inner.next();
+                if (m == null) {
+                    return null;
+                }
+                byte[] room = java.util.Arrays.copyOf(m, m.length + s.reserve());
+                return java.util.Arrays.copyOf(room, s.sign(room, m.length));
+            }
+
+            @Override
+            public void close() {
+                inner.close();
+            }
+        };
     }
 }

@@ -34,6 +34,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements TcpSlo
     private boolean closed;
     private int outstanding;   // responses written but not yet handed to the kernel
     private boolean paused;
+    private Streams.MessageStream transfer; // a zone transfer being sent; queries after it wait
 
     TcpConnection(Channel channel, InetAddress client, Responder responder, WireWriter writer, ListenOptions options,
                   TcpSlots slots) {
@@ -69,8 +70,13 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements TcpSlo
             return;
         }
         pending = pending == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), pending, in);
+        process(ctx);
+    }
+
+    /** Answers the complete queries in {@code pending}, in turn; stops at a zone transfer until it is sent. */
+    private void process(ChannelHandlerContext ctx) {
         boolean wrote = false;
-        while (pending.readableBytes() >= 2) {
+        while (transfer == null && pending != null && pending.readableBytes() >= 2) {
             int len = pending.getUnsignedShort(pending.readerIndex());
             if (len < QueryParser.HEADER || len > options.tcpMaxMessage()) {
                 close(); // cannot be a DNS query: framing is lost, so is the connection
@@ -81,6 +87,18 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements TcpSlo
             }
             byte[] query = new byte[len];
             pending.skipBytes(2).readBytes(query);
+            Streams.MessageStream stream = responder.stream(query, len, client);
+            if (stream != null) {
+                transfer = stream;
+                // the other queries wait until the transfer is sent; reading stops meanwhile
+                ctx.channel().config().setAutoRead(false);
+                if (wrote) {
+                    ctx.flush();
+                    wrote = false;
+                }
+                pump();
+                continue;
+            }
             int n = responder.respond(query, len, client, true, writer);
             if (n > 0) {
                 ByteBuf out = ctx.alloc().ioBuffer(n + 2);
@@ -93,11 +111,16 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements TcpSlo
         if (wrote) {
             ctx.flush();
         }
-        if (!pending.isReadable()) {
+        if (pending == null) {
+            // released by a close during a transfer
+        } else if (!pending.isReadable()) {
             pending.release();
             pending = null;
         } else {
             pending.discardSomeReadBytes();
+        }
+        if (transfer != null) {
+            return; // reading resumes when it is sent
         }
         if (!paused && (outstanding >= options.tcpMaxPending() || !ctx.channel().isWritable())) {
             // A client that sends but does not read cannot grow our memory: stop reading it.
@@ -107,8 +130,47 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements TcpSlo
         armPartialTimer();
     }
 
+    /**
+     * Writes messages of the transfer while the socket takes them: at most the channel's high water mark
+     * of it is ever in memory. When it ends, the queries that came after it are answered.
+     */
+    private void pump() {
+        while (transfer != null && !closed) {
+            if (!ctx.channel().isWritable()) {
+                ctx.flush();
+                return; // channelWritabilityChanged calls again
+            }
+            byte[] m;
+            try {
+                m = transfer.next();
+            } catch (RuntimeException e) {
+                m = null;
+                close();
+            }
+            lastActive = System.nanoTime();
+            if (m == null) {
+                ctx.flush();
+                transfer.close();
+                transfer = null;
+                if (!closed) {
+                    if (!paused) {
+                        ctx.channel().config().setAutoRead(true);
+                    }
+                    process(ctx);
+                }
+                return;
+            }
+            ByteBuf out = ctx.alloc().ioBuffer(m.length + 2);
+            out.writeShort(m.length).writeBytes(m);
+            ctx.write(out);
+        }
+    }
+
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (transfer != null && ctx.channel().isWritable()) {
+            pump();
+        }
         resumeIfDrained();
         ctx.fireChannelWritabilityChanged();
     }
@@ -130,6 +192,10 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements TcpSlo
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
+        if (transfer != null) {
+            transfer.close();
+            transfer = null;
+        }
         if (partialTimer != null) {
             partialTimer.cancel(false);
         }
@@ -147,7 +213,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements TcpSlo
     }
 
     private void resumeIfDrained() {
-        if (paused && !closed && outstanding <= options.tcpMaxPending() / 2 && ctx.channel().isWritable()) {
+        if (paused && !closed && transfer == null && outstanding <= options.tcpMaxPending() / 2 && ctx.channel().isWritable()) {
             paused = false;
             ctx.channel().config().setAutoRead(true);
         }

@@ -27,6 +27,14 @@ public interface Steering {
      */
     long configuredTtl(int index);
 
+    /**
+     * What a zone transfer carries for balancer {@code index}'s name, A or AAAA ({@code transfer_as}): a
+     * fixed answer, since a secondary cannot steer; null for none.
+     */
+    default RRset transferAnswer(int index, int qtype) {
+        return null;
+    }
+
     /** How many balancers the zone has. */
     int balancerCount();
 

@@ -289,6 +289,9 @@ public final class SteeringCompiler implements SteeringLoader {
                     nets.add(net);
                 }
             });
+            if (!List.of("default", "fallback", "omit").contains(String.valueOf(b.transferAs))) {
+                add(path + ".transfer_as", "transfer_as must be default, fallback or omit, not '" + b.transferAs + "'");
+            }
             Pool fallback = null;
             if (b.fallbackPool != null) {
                 fallback = pools.get(b.fallbackPool);
@@ -311,7 +314,8 @@ public final class SteeringCompiler implements SteeringLoader {
             if (errors.size() > before || rules == null || defaults == null) {
                 return null;
             }
-            return new PreparedBalancer(name, key, b.ttl, b.maxAnswers, fallback, policy, rules, defaults, nets);
+            return new PreparedBalancer(name, key, b.ttl, b.maxAnswers, fallback, policy, rules, defaults, nets,
+                    b.transferAs);
         }
 
         /** One balancer, as its policy reads it. */
@@ -417,15 +421,16 @@ public final class SteeringCompiler implements SteeringLoader {
 
     /** A checked balancer; {@code where}: its place in the file, for errors found when it is built. */
     record PreparedBalancer(Name name, String label, long ttl, int maxAnswers, Pool fallback, Policy policy,
-                            Policy.Rules rules, List<Pool> defaultPools, List<Balancer.Net> nets, Problem where) {
+                            Policy.Rules rules, List<Pool> defaultPools, List<Balancer.Net> nets, String transferAs,
+                            Problem where) {
         PreparedBalancer(Name name, String label, long ttl, int maxAnswers, Pool fallback, Policy policy,
-                         Policy.Rules rules, List<Pool> defaultPools, List<Balancer.Net> nets) {
-            this(name, label, ttl, maxAnswers, fallback, policy, rules, defaultPools, nets, null);
+                         Policy.Rules rules, List<Pool> defaultPools, List<Balancer.Net> nets, String transferAs) {
+            this(name, label, ttl, maxAnswers, fallback, policy, rules, defaultPools, nets, transferAs, null);
         }
 
         PreparedBalancer at(Problem where) {
             return new PreparedBalancer(name, label, ttl, maxAnswers, fallback, policy, rules, defaultPools, nets,
-                    where);
+                    transferAs, where);
         }
     }
 
@@ -472,7 +477,11 @@ public final class SteeringCompiler implements SteeringLoader {
                             + " or raise the limit (and the heap)"));
                 }
             }
-            return new ZoneSteering(zone.originText(), compiled, pools, health, random, nanoClock);
+            ZoneSteering built = new ZoneSteering(zone.originText(), compiled, pools, health, random, nanoClock);
+            for (int i = 0; i < compiled.length; i++) {
+                built.transferAs(i, balancers.get(i).transferAs());
+            }
+            return built;
         }
     }
 }

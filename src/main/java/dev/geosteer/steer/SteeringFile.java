@@ -47,5 +47,7 @@ public final class SteeringFile {
         public Map<String, List<String>> nets = new LinkedHashMap<>();
         public String fallbackPool;
         public int maxAnswers = 1;
+        /** What a zone transfer carries for this name: {@code default}, {@code fallback} or {@code omit}. */
+        public String transferAs = "default";
     }
 }

@@ -36,6 +36,8 @@ public final class ZoneSteering implements Steering {
     /** notes[balancer][pool * 3 + rule]: shared labels for metrics and the query log. */
     private final AnswerNote[][] notes;
     private static final String[] RULES = {"first", "failover", "fallback"};
+    /** Per balancer: what a zone transfer carries for its name (default, fallback, omit). */
+    private final String[] transferAs;
 
     ZoneSteering(String zone, Balancer[] balancers, List<Pool> pools, Supplier<HealthView> health,
                  Supplier<RandomGenerator> random, LongSupplier nanoClock) {
@@ -44,6 +46,8 @@ public final class ZoneSteering implements Steering {
         this.health = health;
         this.random = random;
         this.nanoClock = nanoClock;
+        this.transferAs = new String[balancers.length];
+        java.util.Arrays.fill(transferAs, "default");
         for (Pool p : pools) {
             poolIndex.put(p, poolIndex.size());
         }
@@ -61,6 +65,46 @@ public final class ZoneSteering implements Steering {
     private AnswerNote note(int balancer, Pool pool, int rule) {
         Integer i = poolIndex.get(pool);
         return i == null ? null : notes[balancer][i * RULES.length + rule];
+    }
+
+    /** Set once, while the compiler builds this steering (before it is published). */
+    void transferAs(int index, String value) {
+        transferAs[index] = value;
+    }
+
+    /**
+     * The fixed answer a zone transfer carries for balancer {@code index} ({@code transfer_as}): with
+     * {@code default}, what an unknown client gets with every origin up (the first pool of its decision);
+     * with {@code fallback}, the fallback pool (else that same first pool); up to {@code max_answers}
+     * origins of the family, the heaviest first, in file order among equals. Null: nothing (omit, or
+     * no origin of that family).
+     */
+    @Override
+    public RRset transferAnswer(int index, int qtype) {
+        Balancer b = balancers[index];
+        String as = transferAs[index];
+        if (as.equals("omit")) {
+            return null;
+        }
+        Pool first = b.decisions[b.unknownDecision].pools().get(0);
+        Pool pool = as.equals("fallback") && b.fallback != null ? b.fallback : first;
+        boolean v6 = qtype == Type.AAAA;
+        List<Origin> family = new java.util.ArrayList<>();
+        for (Origin o : pool.origins()) {
+            if (o.isV6() == v6) {
+                family.add(o);
+            }
+        }
+        family.sort(java.util.Comparator.comparingInt(Origin::weight).reversed());
+        int n = Math.min(b.maxAnswers, family.size());
+        if (n == 0) {
+            return null;
+        }
+        byte[][] rdata = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            rdata[i] = family.get(i).rdata();
+        }
+        return RRset.ofRdata(b.name, b.nameWire, qtype, b.ttl, rdata);
     }
 
     @Override

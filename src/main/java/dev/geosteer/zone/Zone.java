@@ -83,7 +83,7 @@ public final class Zone {
     public int recordCount() { return recordCount; }
     public int nameCount() { return nodes.size(); }
 
-    /** Every node, empty non-terminals and occluded names included, in no particular order (for signing at load). */
+    /** Every node, empty non-terminals and occluded names included, in no particular order (for signing at load, and zone transfers). */
     public java.util.Collection<Node> nodes() {
         return java.util.Collections.unmodifiableCollection(nodes.values());
     }

@@ -268,7 +268,7 @@ class SteeringFileTest {
                 file() + ":3:5: 'pools.eu.weight': wrong type, expected a number",
                 file() + ":5:41: 'pools.eu.origins[0].weight': wrong type, expected a number",
                 file() + ":9:5: unknown key 'colour' in balancers.www; known keys: default_pools, fallback_pool,"
-                        + " max_answers, nets, regions, steering, ttl",
+                        + " max_answers, nets, regions, steering, transfer_as, ttl",
                 file() + ":10:5: 'balancers.www.ttl': 1.5 is not a whole number");
     }
 

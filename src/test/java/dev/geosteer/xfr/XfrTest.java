@@ -1,0 +1,225 @@
+package dev.geosteer.xfr;
+
+import dev.geosteer.TestServer;
+import dev.geosteer.config.ServerConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TSIG;
+import org.xbill.DNS.Type;
+import org.xbill.DNS.ZoneTransferException;
+import org.xbill.DNS.ZoneTransferIn;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Zone transfers out of a real server over loopback, read with dnsjava's ZoneTransferIn. */
+class XfrTest {
+    static final String SECRET = "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=";
+    static final TSIG KEY = new TSIG(TSIG.HMAC_SHA256, "xfr-key.", SECRET);
+
+    @TempDir
+    Path dir;
+    TestServer server;
+
+    static String zone(long serial, String staticAddress, int extra) {
+        StringBuilder b = new StringBuilder("""
+                $TTL 3600
+                @        SOA   ns1.xfr.test. hostmaster.xfr.test. %d 7200 3600 1209600 300
+                @        NS    ns1.xfr.test.
+                ns1      A     192.0.2.53
+                static   A     %s
+                www      TXT   "steered"
+                """.formatted(serial, staticAddress));
+        for (int i = 0; i < extra; i++) {
+            b.append("host").append(i).append(".bulk A 10.").append(i >> 16 & 255).append('.').append(i >> 8 & 255)
+                    .append('.').append(i & 255).append('\n');
+        }
+        return b.toString();
+    }
+
+    static final String STEER = """
+            pools:
+              eu:
+                origins:
+                  - { name: par1, address: 192.0.2.10 }
+                  - { name: par2, address: 192.0.2.11, weight: 5 }
+              na:
+                origins:
+                  - { name: iad1, address: 198.51.100.10 }
+                  - { name: iad1-v6, address: "2001:db8::10" }
+            balancers:
+              www: { default_pools: [na, eu], fallback_pool: eu, max_answers: 1 }
+              api: { default_pools: [na], transfer_as: omit }
+              fb: { default_pools: [na], fallback_pool: eu, transfer_as: fallback }
+            """;
+
+    void start(int extra, Consumer<ServerConfig> tweak) throws Exception {
+        Path zones = Files.createDirectories(dir.resolve("zones"));
+        Files.writeString(zones.resolve("xfr.test.zone"), zone(1, "192.0.2.1", extra));
+        Files.writeString(zones.resolve("xfr.test.steer.yaml"), STEER);
+        server = TestServer.start(dir, c -> {
+            ServerConfig.TsigKey k = new ServerConfig.TsigKey();
+            k.secret = SECRET;
+            c.tsigKeys.put("xfr-key", k);
+            ServerConfig.Allow a = new ServerConfig.Allow();
+            a.network = "127.0.0.0/8";
+            a.key = "xfr-key";
+            c.transfer.allow.add(a);
+            c.transfer.catalog = "catalog.geosteer.";
+            tweak.accept(c);
+        }, "geoip/GeoIP2-City-Test.mmdb");
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    List<Record> axfr(String zone, TSIG key) throws Exception {
+        ZoneTransferIn x = ZoneTransferIn.newAXFR(Name.fromString(zone), server.address, key);
+        x.setTimeout(Duration.ofSeconds(20));
+        x.run();
+        return x.getAXFR();
+    }
+
+    @Test
+    void axfrSignedSendsTheZoneBetweenTwoSoasWithFixedAnswersForBalancers() throws Exception {
+        start(0, c -> { });
+        List<Record> records = axfr("xfr.test.", KEY);
+        assertThat(records.get(0).getType()).isEqualTo(Type.SOA);
+        assertThat(records.get(records.size() - 1).getType()).isEqualTo(Type.SOA);
+        assertThat(records.stream().filter(r -> r.getType() == Type.SOA).count()).isEqualTo(2);
+        // www: default = what an unknown client gets with every origin up: na, A and AAAA
+        assertThat(records).filteredOn(r -> r.getName().toString().equals("www.xfr.test."))
+                .extracting(Record::rdataToString).containsExactlyInAnyOrder("steered", "198.51.100.10", "2001:db8:0:0:0:0:0:10");
+        assertThat(records).filteredOn(r -> r.getName().toString().equals("api.xfr.test.")).isEmpty();
+        // fallback: the fallback pool, the heaviest origin first, max_answers of them
+        assertThat(records).filteredOn(r -> r.getName().toString().equals("fb.xfr.test."))
+                .extracting(Record::rdataToString).containsExactly("192.0.2.11");
+        assertThat(records).filteredOn(r -> r.getName().toString().equals("static.xfr.test."))
+                .extracting(Record::rdataToString).containsExactly("192.0.2.1");
+    }
+
+    @Test
+    void aBigZoneComesInManyMessagesEachSigned() throws Exception {
+        start(30_000, c -> { });
+        // ZoneTransferIn checks the TSIG of every message (RFC 8945 §5.3.1) and fails on a bad one
+        List<Record> records = axfr("xfr.test.", KEY);
+        assertThat(records).hasSize(30_000 + 6 + 3);
+        assertThat(records.get(records.size() - 1).getType()).isEqualTo(Type.SOA);
+        assertThat(server.server.metrics().get("geosteer_xfr").tag("kind", "axfr").tag("result", "ok").counter().count())
+                .isEqualTo(1.0);
+    }
+
+    @Test
+    void withoutTheKeyOrWithAnotherKeyTheTransferIsRefused() throws Exception {
+        start(0, c -> { });
+        assertThatThrownBy(() -> axfr("xfr.test.", null)).isInstanceOf(ZoneTransferException.class)
+                .hasMessageContaining("REFUSED");
+        TSIG wrong = new TSIG(TSIG.HMAC_SHA256, "xfr-key.", "b3RoZXJzZWNyZXRvdGhlcnNlY3JldG90aGVyc2VjcmV0");
+        assertThatThrownBy(() -> axfr("xfr.test.", wrong)).isInstanceOf(Exception.class);
+        TSIG unknown = new TSIG(TSIG.HMAC_SHA256, "other-key.", SECRET);
+        assertThatThrownBy(() -> axfr("xfr.test.", unknown)).isInstanceOf(Exception.class);
+        // the error answers, read raw: NOTAUTH with BADSIG / BADKEY in the TSIG record
+        for (TSIG[] k : new TSIG[][] {{wrong}, {unknown}}) {
+            Message q = Message.newQuery(Record.newRecord(Name.fromString("xfr.test."), Type.SOA, DClass.IN));
+            q.setTSIG(k[0]);
+            q.getHeader().unsetFlag(Flags.RD);
+            byte[] wire = q.toWire(512);
+            Message a = new Message(server.udpRaw(wire, Duration.ofSeconds(5)));
+            assertThat(a.getRcode()).isEqualTo(Rcode.NOTAUTH);
+            assertThat(a.getTSIG().getError()).isEqualTo(k[0] == wrong ? Rcode.BADSIG : Rcode.BADKEY);
+        }
+    }
+
+    @Test
+    void ixfrSendsTheDifferenceAndUdpIxfrTheSoa() throws Exception {
+        start(0, c -> { });
+        Files.writeString(server.zones.resolve("xfr.test.zone"), zone(2, "192.0.2.2", 0));
+        TestServer.await("serial 2", Duration.ofSeconds(10), () -> soa(server, "xfr.test.") == 2);
+        ZoneTransferIn x = ZoneTransferIn.newIXFR(Name.fromString("xfr.test."), 1, false, server.address, KEY);
+        x.run();
+        assertThat(x.isIXFR()).isTrue();
+        List<ZoneTransferIn.Delta> deltas = x.getIXFR();
+        assertThat(deltas).hasSize(1);
+        assertThat(deltas.get(0).deletes).extracting(Record::rdataToString).contains("192.0.2.1");
+        assertThat(deltas.get(0).adds).extracting(Record::rdataToString).contains("192.0.2.2");
+        assertThat(deltas.get(0).deletes).hasSize(2); // old SOA and the A record
+        assertThat(server.server.metrics().get("geosteer_xfr").tag("kind", "ixfr").tag("result", "ok").counter().count())
+                .isEqualTo(1.0);
+        // an unknown serial: the whole zone (RFC 1995 §4)
+        ZoneTransferIn full = ZoneTransferIn.newIXFR(Name.fromString("xfr.test."), 0, false, server.address, KEY);
+        full.run();
+        assertThat(full.isAXFR()).isTrue();
+        // the same serial, or a later one: the SOA alone (up to date)
+        ZoneTransferIn current = ZoneTransferIn.newIXFR(Name.fromString("xfr.test."), 2, false, server.address, KEY);
+        current.run();
+        assertThat(current.isCurrent()).isTrue();
+        // over UDP: the SOA alone, signed
+        Message q = Message.newQuery(Record.newRecord(Name.fromString("xfr.test."), Type.IXFR, DClass.IN));
+        q.addRecord(new SOARecord(Name.fromString("xfr.test."), DClass.IN, 0, Name.fromString("a."),
+                Name.fromString("b."), 1, 0, 0, 0, 0), Section.AUTHORITY);
+        q.setTSIG(KEY);
+        byte[] wire = q.toWire(512);
+        Message signed = new Message(wire);
+        byte[] raw = server.udpRaw(wire, Duration.ofSeconds(5));
+        Message a = new Message(raw);
+        assertThat(a.getSection(Section.ANSWER)).singleElement().satisfies(s -> assertThat(((SOARecord) s).getSerial())
+                .isEqualTo(2));
+        assertThat(KEY.verify(a, raw, signed.getTSIG())).isEqualTo(Rcode.NOERROR);
+    }
+
+    @Test
+    void theCatalogZoneListsTheZonesServed() throws Exception {
+        start(0, c -> { });
+        List<Record> records = axfr("catalog.geosteer.", KEY);
+        assertThat(records).filteredOn(r -> r.getType() == Type.PTR).extracting(Record::rdataToString)
+                .containsExactly("xfr.test.");
+        assertThat(records).filteredOn(r -> r.getType() == Type.TXT).extracting(Record::rdataToString)
+                .containsExactly("2");
+        long before = soa(server, "catalog.geosteer.");
+        Files.writeString(server.zones.resolve("other.test.zone"), """
+                $TTL 300
+                @ SOA ns.other.test. h.other.test. 1 7200 3600 1209600 300
+                @ NS ns.other.test.
+                ns A 192.0.2.9
+                """);
+        TestServer.await("catalog serial", Duration.ofSeconds(10), () -> soa(server, "catalog.geosteer.") > before);
+        assertThat(axfr("catalog.geosteer.", KEY)).filteredOn(r -> r.getType() == Type.PTR)
+                .extracting(Record::rdataToString).containsExactlyInAnyOrder("xfr.test.", "other.test.");
+    }
+
+    @Test
+    void networkAloneAllowsUnsignedTransfers() throws Exception {
+        start(0, c -> c.transfer.allow.get(0).key = null);
+        assertThat(axfr("xfr.test.", null)).isNotEmpty();
+        assertThat(axfr("xfr.test.", KEY)).isNotEmpty();
+    }
+
+    static long soa(TestServer s, String zone) {
+        try {
+            Message m = s.udp(zone, Type.SOA);
+            return m.getSection(Section.ANSWER).isEmpty() ? -1 : ((SOARecord) m.getSection(Section.ANSWER).get(0)).getSerial();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+}
