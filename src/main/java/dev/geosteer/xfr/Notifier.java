@@ -94,6 +94,10 @@ final class Notifier implements AutoCloseable {
                         socket.receive(p);
                     } catch (SocketTimeoutException e) {
                         break;
+                    } catch (java.net.PortUnreachableException e) {
+                        // nothing listens there (yet): as no answer, retried after the same wait
+                        Thread.sleep(Math.max(0, deadline - System.currentTimeMillis()));
+                        break;
                     }
                     Message answer;
                     try {
@@ -127,7 +131,9 @@ final class Notifier implements AutoCloseable {
             }
         } catch (IOException e) {
             count("failed");
-            LOG.warning(what + ": " + e.getMessage());
+            LOG.warning(what + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stopping
         }
     }
 
