@@ -214,6 +214,49 @@ class XfrTest {
         assertThat(axfr("xfr.test.", KEY)).isNotEmpty();
     }
 
+    @Test
+    void aReloadDuringATransferDoesNotMixVersions() throws Exception {
+        start(60_000, c -> {
+            c.limits.tcpIdleTimeout = Duration.ofSeconds(120); // held while the reload runs
+            c.transfer.allow.get(0).key = null; // unsigned, to read it message by message
+        });
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.setReceiveBufferSize(4096);
+            s.connect(server.address);
+            Message q = Message.newQuery(Record.newRecord(Name.fromString("xfr.test."), Type.AXFR, DClass.IN));
+            TestServer.writeFrame(s, q.toWire());
+            List<Record> got = new java.util.ArrayList<>(new Message(TestServer.readFrame(s)).getSection(Section.ANSWER));
+            // serial 2 changes static.xfr.test and removes every bulk record, while serial 1 is being sent
+            Files.writeString(server.zones.resolve("xfr.test.zone"), zone(2, "192.0.2.2", 0));
+            TestServer.await("serial 2 served", Duration.ofSeconds(20), () -> soa(server, "xfr.test.") == 2);
+            while (got.size() < 2 || got.get(got.size() - 1).getType() != Type.SOA) {
+                got.addAll(new Message(TestServer.readFrame(s)).getSection(Section.ANSWER));
+            }
+            assertThat(got).hasSize(60_000 + 6 + 3);
+            assertThat(got).filteredOn(r -> r.getType() == Type.SOA).extracting(r -> ((SOARecord) r).getSerial())
+                    .containsExactly(1L, 1L);
+            assertThat(got).filteredOn(r -> r.getName().toString().equals("static.xfr.test."))
+                    .extracting(Record::rdataToString).containsExactly("192.0.2.1");
+        }
+    }
+
+    @Test
+    void aRequestSignedAtAnotherTimeGetsBadtimeSigned() throws Exception {
+        start(0, c -> { });
+        java.time.Clock hourAgo = java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofHours(-1));
+        TSIG late = new TSIG(TSIG.HMAC_SHA256, Name.fromString("xfr-key."),
+                new javax.crypto.spec.SecretKeySpec(java.util.Base64.getDecoder().decode(SECRET), "HmacSHA256"), hourAgo);
+        Message q = Message.newQuery(Record.newRecord(Name.fromString("xfr.test."), Type.SOA, DClass.IN));
+        q.setTSIG(late);
+        byte[] wire = q.toWire(512);
+        Message sent = new Message(wire);
+        byte[] raw = server.udpRaw(wire, Duration.ofSeconds(5));
+        Message a = new Message(raw);
+        assertThat(a.getRcode()).isEqualTo(Rcode.NOTAUTH);
+        assertThat(a.getTSIG().getError()).isEqualTo(Rcode.BADTIME);
+        assertThat(a.getTSIG().getSignature()).isNotEmpty(); // RFC 8945 §5.2.3: BADTIME answers are signed
+    }
+
     static long soa(TestServer s, String zone) {
         try {
             Message m = s.udp(zone, Type.SOA);
