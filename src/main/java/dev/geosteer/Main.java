@@ -198,7 +198,7 @@ public final class Main {
                 return null;
             }
             try {
-                dev.geosteer.xfr.TsigKeys.load(c, baseDir()); // tsig_key_file, and the keys transfer.allow names
+                dev.geosteer.xfr.TsigKeys.load(c, baseDir); // tsig_key_file, and the keys transfer.allow names
             } catch (ProblemException e) {
                 errors.addAll(e.errors());
             }
