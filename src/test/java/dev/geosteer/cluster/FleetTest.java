@@ -121,7 +121,16 @@ class FleetTest extends FleetFixture {
         long t0 = System.nanoTime();
         awaitAll("drained", List.of("192.0.2.13"), Duration.ofSeconds(2), "c", "b");
         System.out.println("FleetTest: drain through a seen by b and c in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
-        assertThat(cluster("c").path("drains").toString()).contains("fleet.test./eu").contains("alice");
+        // c's answers come from its drain source; /api/v1/cluster reads the membership view, which the same
+        // watch updates a moment apart: wait for it rather than read it once
+        TestServer.await("c's /api/v1/cluster lists alice's drain of fleet.test./eu", Duration.ofSeconds(2), () -> {
+            try {
+                String drains = cluster("c").path("drains").toString();
+                return drains.contains("fleet.test./eu") && drains.contains("alice");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
 
         // c restarts: it reads the drains before it answers
         servers.remove("c").close();
