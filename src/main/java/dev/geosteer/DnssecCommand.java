@@ -211,12 +211,13 @@ final class DnssecCommand {
                 Name z = zoneName();
                 ServerConfig c = load();
                 java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.OFF);
-                Catalogs files = Catalogs.of(c, baseDir(), () -> dev.geosteer.health.HealthView.NONE);
+                dev.geosteer.catalog.Reloader files = dev.geosteer.catalog.Reloader.of(c,
+                        dev.geosteer.catalog.LocalDirectory.of(c, baseDir()), () -> dev.geosteer.health.HealthView.NONE);
                 List<dev.geosteer.problem.Problem> errors = files.refresh().errors();
-                dev.geosteer.query.ServedZone served = files.zones().current().get(z);
+                dev.geosteer.query.ServedZone served = files.current().zones().get(z);
                 if (served == null) {
                     errors.forEach(System.err::println);
-                    System.err.println("geosteer: zone " + z + " is not loaded from " + files.zones().dir());
+                    System.err.println("geosteer: zone " + z + " is not loaded from " + files.source().describe());
                     return 1;
                 }
                 Path dir = keysDir();

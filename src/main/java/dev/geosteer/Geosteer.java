@@ -5,8 +5,12 @@ import dev.geosteer.admin.DnsMetrics;
 import dev.geosteer.admin.HealthMetrics;
 import dev.geosteer.admin.QueryLog;
 import dev.geosteer.cluster.Fleet;
+import dev.geosteer.admin.ReloadMetrics;
+import dev.geosteer.catalog.LoadResult;
+import dev.geosteer.catalog.LocalDirectory;
+import dev.geosteer.catalog.ReloadStatus;
+import dev.geosteer.catalog.Reloader;
 import dev.geosteer.config.ServerConfig;
-import dev.geosteer.config.ZoneCatalog;
 import dev.geosteer.net.Addresses;
 import dev.geosteer.dns.DnsServer;
 import dev.geosteer.dns.ResponseRateLimiter;
@@ -23,12 +27,10 @@ import dev.geosteer.query.ClientAddress;
 import dev.geosteer.query.ServedZones;
 import dev.geosteer.query.ZoneResolver;
 import dev.geosteer.problem.Problem;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
@@ -37,15 +39,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -59,8 +55,7 @@ public final class Geosteer implements AutoCloseable {
     private final ServerConfig config;
     private final Vertx vertx;
     private final Vertx healthVertx;
-    private final Catalogs files;
-    private final ScheduledExecutorService reloader;
+    private final Reloader reloader;
     private final HealthState health;
     private final AdminStateFile fileDrains;
     private final PrometheusMeterRegistry registry;
@@ -69,9 +64,6 @@ public final class Geosteer implements AutoCloseable {
     /** With cluster.config: etcd, the directory the set from etcd is written to; else null. */
     private dev.geosteer.cluster.ConfigDirectory fromEtcd;
     private final Instant startedAt = Instant.now();
-    private final AtomicReference<Map<String, Object>> lastReload = new AtomicReference<>(Map.of());
-    private final AtomicLong lastReloadSuccess = new AtomicLong();
-    private final AtomicReference<ReloadStatus> reloadStatus = new AtomicReference<>(ReloadStatus.START);
     private ZoneSigning signing;
     private DnsServer dns;
     private AdminServer admin;
@@ -79,14 +71,12 @@ public final class Geosteer implements AutoCloseable {
     private dev.geosteer.xfr.XfrService xfr; // secondaries: null when not configured
     private volatile boolean closed;
 
-    private Geosteer(ServerConfig config, Vertx vertx, Vertx healthVertx, Catalogs files,
-                     ScheduledExecutorService reloader, HealthState health, AdminStateFile fileDrains,
-                     PrometheusMeterRegistry registry, Fleet fleet) {
+    private Geosteer(ServerConfig config, Vertx vertx, Vertx healthVertx, Reloader reloader, HealthState health,
+                     AdminStateFile fileDrains, PrometheusMeterRegistry registry, Fleet fleet) {
         this.healthVertx = healthVertx;
         this.fleet = fleet;
         this.config = config;
         this.vertx = vertx;
-        this.files = files;
         this.reloader = reloader;
         this.health = health;
         this.fileDrains = fileDrains;
@@ -102,11 +92,6 @@ public final class Geosteer implements AutoCloseable {
         ListenOptions listen = config.listenOptions(listenOverride);
         int threads = config.limits.threads > 0 ? config.limits.threads : Runtime.getRuntime().availableProcessors();
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(threads));
-        ScheduledExecutorService reloader = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "geosteer-reload");
-            t.setDaemon(true);
-            return t;
-        });
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // Health checks get their own event loop: thousands of connects per interval must never queue
         // behind, or ahead of, DNS packets on a listener's loop.
@@ -120,7 +105,7 @@ public final class Geosteer implements AutoCloseable {
             try {
                 fleet = Fleet.open(config.cluster, config.health.quorum, baseDir, version());
             } catch (RuntimeException e) {
-                closeQuietly(vertx, healthVertx, reloader);
+                closeQuietly(vertx, healthVertx);
                 throw e;
             }
         }
@@ -140,8 +125,8 @@ public final class Geosteer implements AutoCloseable {
                 List.of(fileDrains), apiDrains, fleet == null ? null : fleet.drains(),
                 config.health.unknownIsUp, config.health.ttlFloor.toSeconds());
         health.addListener(healthMetrics);
-        Catalogs files = Catalogs.of(config, baseDir, health::view);
-        Geosteer g = new Geosteer(config, vertx, healthVertx, files, reloader, health, fileDrains, registry, fleet);
+        Reloader reloader = Reloader.of(config, LocalDirectory.of(config, baseDir), health::view);
+        Geosteer g = new Geosteer(config, vertx, healthVertx, reloader, health, fileDrains, registry, fleet);
         g.signing = new ZoneSigning(ZoneSigning.keysDir(config, baseDir), config.dnssec,
                 new dev.geosteer.dnssec.SignatureStats(), Instant::now);
         g.fromEtcd = fromEtcd;
@@ -156,25 +141,24 @@ public final class Geosteer implements AutoCloseable {
     }
 
     private void startAll(ListenOptions listen, int threads) throws Exception {
-        ZoneCatalog catalog = files.zones();
         // Checks start as soon as a configuration loads, not at the first query.
-        catalog.onPublish(zones -> health.sync(Catalogs.targets(zones)));
-        catalog.onPublish(signing::update); // DNSSEC: the answer path serves what signing publishes
+        reloader.onPublish(catalog -> health.sync(catalog.targets()));
+        // DNSSEC: the answer path serves what signing publishes; each pass re-signs what is due
+        reloader.onPublish(catalog -> signing.update(catalog.zones()));
+        reloader.afterEachPass(signing::tick);
         if (xfr != null) {
-            catalog.onPublish(xfr::published); // transfers, IXFR history, NOTIFY, the catalog zone
+            reloader.onPublish(catalog -> xfr.published(catalog.zones())); // transfers, IXFR history, NOTIFY, the catalog zone
         }
-        files.onDrains(fileDrains::replace);
-        files.onResult(this::recordReload);
-        List<Problem> errors = reloader.submit(() -> {
-            ZoneCatalog.Result r = files.refresh();
-            reloadStatus.set(reloadStatus.get().passed(Instant.now(), files.problems()));
-            return r.errors();
-        }).get();
-        if (catalog.current().size() == 0) {
-            LOG.warning("no zone loaded from " + catalog.dir() + ": every query will be REFUSED"
-                    + (catalog.fileCount() == 0 && errors.isEmpty() ? " (no *.zone file in it)" : ""));
+        reloader.onDrains(fileDrains::replace);
+        new ReloadMetrics(registry, reloader);
+        List<Problem> errors = reloader.start().get().errors();
+        if (zones().size() == 0) {
+            LOG.warning("no zone loaded from " + reloader.source().describe() + ": every query will be REFUSED"
+                    + (reloader.zoneFileCount() == 0 && errors.isEmpty() ? " (no *.zone file in it)" : ""));
         }
-        registerGauges();
+        Gauge.builder("geosteer_tcp_connections", this, g -> g.dns == null ? 0 : g.dns.tcpConnections())
+                .description("Open DNS TCP connections").register(registry);
+        registerDnssecGauges();
         if (fleet != null) {
             health.addListener(new dev.geosteer.admin.ClusterMetrics(registry, fleet));
             if (fromEtcd != null) {
@@ -184,11 +168,7 @@ public final class Geosteer implements AutoCloseable {
                 fleet.cluster().addListener(new dev.geosteer.cluster.EtcdCluster.Listener() {
                     @Override
                     public void configChanged(dev.geosteer.cluster.ConfigSet set) {
-                        try {
-                            reloader.execute(() -> applyFromEtcd(set));
-                        } catch (java.util.concurrent.RejectedExecutionException e) {
-                            // stopping
-                        }
+                        applyFromEtcd(set);
                     }
                 });
             }
@@ -226,53 +206,14 @@ public final class Geosteer implements AutoCloseable {
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
 
-        long every = config.reload.interval.toMillis();
-        reloader.scheduleWithFixedDelay(this::reloadPass, every, every, TimeUnit.MILLISECONDS);
         LOG.info("geosteer " + version() + " answering on " + describe(dns.addresses()) + " (UDP and TCP, "
                 + threads + " event loops" + (vertx.isNativeTransportEnabled() ? ", epoll" : "") + "), "
-                + catalog.current().size() + " zones" + (errors.isEmpty() ? ""
+                + zones().size() + " zones" + (errors.isEmpty() ? ""
                 : ", " + errors.size() + (errors.size() == 1 ? " error: " + errors.get(0)
                 : " errors, the first: " + errors.get(0) + " (all are logged above)")));
     }
 
-    /**
-     * One scheduled pass. Nothing may escape it: an exception or error thrown out of a scheduled task
-     * cancels every later run, silently, and the files would never be looked at again.
-     */
-    private void reloadPass() {
-        try {
-            files.refresh();
-            signing.tick();
-            reloadStatus.set(reloadStatus.get().passed(Instant.now(), files.problems()));
-        } catch (Throwable t) {
-            passFailed(t);
-        }
-    }
-
-    /** A pass that could not finish: logged, counted, and shown by /readyz and /status until one does. */
-    private void passFailed(Throwable t) {
-        try {
-            reloadStatus.set(reloadStatus.get().failed(Instant.now(), t));
-            Counter.builder("geosteer_reloads").description("Reload passes that changed something or found errors")
-                    .tag("result", "failed").register(registry).increment();
-            LOG.log(Level.SEVERE, "reload pass failed, the files will be looked at again in "
-                    + config.reload.interval.toMillis() + " ms: " + t, t);
-        } catch (Throwable ignored) {
-            // even logging failed (out of memory): the next pass tries again
-        }
-    }
-
-    private void registerGauges() {
-        Gauge.builder("geosteer_tcp_connections", this, g -> g.dns == null ? 0 : g.dns.tcpConnections())
-                .description("Open DNS TCP connections").register(registry);
-        Gauge.builder("geosteer_zones", this, g -> g.files.zones().current().size())
-                .description("Zones served").register(registry);
-        Gauge.builder("geosteer_last_reload_success_timestamp_seconds", lastReloadSuccess, AtomicLong::get)
-                .description("Unix time of the last reload that applied a change without errors").register(registry);
-        Gauge.builder("geosteer_reload_errors", reloadStatus, r -> r.get().problems().size())
-                .description("Files whose current version was refused (the previous version is served)").register(registry);
-        Gauge.builder("geosteer_reload_pass_failing", reloadStatus, r -> r.get().failure() == null ? 0 : 1)
-                .description("1 while reload passes fail as a whole (nothing is reloaded)").register(registry);
+    private void registerDnssecGauges() {
         dev.geosteer.dnssec.SignatureStats sig = signing.stats();
         io.micrometer.core.instrument.FunctionCounter.builder("geosteer_dnssec_signatures", sig, x -> x.signatures.sum())
                 .description("RRSIGs made (at load, and for steered RRsets on first use)").register(registry);
@@ -292,69 +233,35 @@ public final class Geosteer implements AutoCloseable {
         }).description("Unix time of the next re-sign (half of the validity, or a key's timing), 0 when none").register(registry);
     }
 
-    private void recordReload(ZoneCatalog.Result r) {
-        boolean ok = r.errors().isEmpty();
-        Counter.builder("geosteer_reloads").description("Reload passes that changed something or found errors")
-                .tag("result", ok ? "ok" : "failed").register(registry).increment();
-        if (ok) {
-            lastReloadSuccess.set(Instant.now().getEpochSecond());
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("at", Instant.now().toString());
-        m.put("changed", r.changed());
-        m.put("errors", r.errors().stream().map(Problem::toString).toList());
-        m.put("warnings", r.warnings().stream().map(Problem::toString).toList());
-        lastReload.set(m);
-    }
-
     /**
      * Reloads every file now (zones, steering, GeoIP, admin-state.yaml), changed or not, on the reload
      * thread, so reloads never overlap; returns at once. The future holds the errors found.
      */
     public Future<List<Problem>> reload() {
-        Promise<List<Problem>> p = Promise.promise();
-        try {
-            reloader.execute(() -> {
-                try {
-                    List<Problem> errors = files.reloadAll().errors();
-                    reloadStatus.set(reloadStatus.get().passed(Instant.now(), files.problems()));
-                    p.complete(errors);
-                } catch (Throwable t) { // an Error too: the caller must get an answer, never wait forever
-                    passFailed(t);
-                    p.fail(new IllegalStateException(t.getClass().getSimpleName()
-                            + (t.getMessage() == null ? "" : ": " + t.getMessage()), t));
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            p.fail(new IllegalStateException("the server is stopping"));
-        }
-        return p.future();
+        return Future.fromCompletionStage(reloader.reload()).map(LoadResult::errors);
     }
 
     /**
-     * A configuration set from etcd (on the reload thread): written into the directory the catalog reads, then
-     * its changed files loaded at once, in one pass (a file that fails keeps its previous version in service). The revision
-     * is reported as served when the whole set loaded without errors.
+     * A configuration set from etcd: on the reload thread, written into the directory the catalog reads, then
+     * its changed files loaded at once, in one pass (a file that fails keeps its previous version in service).
+     * The revision is reported as served when the whole set loaded without errors. A failure is the pass's.
      */
     private void applyFromEtcd(dev.geosteer.cluster.ConfigSet set) {
-        try {
-            long before = fromEtcd.revision();
-            List<String> changed = set.revision() == before ? List.of() : fromEtcd.write(set);
-            List<Problem> errors = files.applyNow().errors();
-            reloadStatus.set(reloadStatus.get().passed(Instant.now(), files.problems()));
-            if (errors.isEmpty()) {
-                fleet.serving(set.revision());
-                LOG.info("cluster: configuration revision " + set.revision() + " (generation " + set.generation()
-                        + ", published by " + set.by() + ") in service: " + files.zones().current().size() + " zones"
-                        + (changed.isEmpty() ? "" : ", changed " + changed));
-            } else {
-                LOG.warning("cluster: configuration revision " + set.revision() + " has " + errors.size()
-                        + " error(s); the previous versions of those files stay in service: " + errors.stream()
-                        .map(Problem::toString).collect(java.util.stream.Collectors.joining("; ")));
-            }
-        } catch (Throwable t) {
-            passFailed(t);
-        }
+        List<List<String>> changed = new ArrayList<>(1);
+        reloader.applyNow(() -> changed.add(set.revision() == fromEtcd.revision() ? List.of() : fromEtcd.write(set)))
+                .thenAccept(r -> {
+                    List<Problem> errors = r.errors();
+                    if (errors.isEmpty()) {
+                        fleet.serving(set.revision());
+                        LOG.info("cluster: configuration revision " + set.revision() + " (generation " + set.generation()
+                                + ", published by " + set.by() + ") in service: " + zones().size() + " zones"
+                                + (changed.get(0).isEmpty() ? "" : ", changed " + changed.get(0)));
+                    } else {
+                        LOG.warning("cluster: configuration revision " + set.revision() + " has " + errors.size()
+                                + " error(s); the previous versions of those files stay in service: " + errors.stream()
+                                .map(Problem::toString).collect(java.util.stream.Collectors.joining("; ")));
+                    }
+                });
     }
 
     /** SIGHUP: the same reload as {@code POST /api/v1/reload}, logged with its outcome. Never blocks. */
@@ -367,20 +274,13 @@ public final class Geosteer implements AutoCloseable {
             if (ar.failed()) {
                 LOG.severe("reload on SIGHUP failed: " + ar.cause().getMessage());
             } else if (ar.result().isEmpty()) {
-                LOG.info("reload on SIGHUP done: " + files.zones().current().size() + " zones, no errors");
+                LOG.info("reload on SIGHUP done: " + zones().size() + " zones, no errors");
             } else {
                 LOG.warning("reload on SIGHUP found " + ar.result().size() + " error(s), the previous versions "
                         + "stay in service: " + ar.result().stream().map(Problem::toString)
                         .collect(java.util.stream.Collectors.joining("; ")));
             }
         });
-    }
-
-    /** The last pass that changed something, and the reload state now (for /status). */
-    private Map<String, Object> describeReloads() {
-        Map<String, Object> m = new LinkedHashMap<>(lastReload.get());
-        m.putAll(reloadStatus.get().describe());
-        return m;
     }
 
     /** What the admin API reads and does. */
@@ -402,12 +302,12 @@ public final class Geosteer implements AutoCloseable {
 
         @Override
         public ServedZones zones() {
-            return files.zones().current();
+            return Geosteer.this.zones();
         }
 
         @Override
         public GeoIndex geo() {
-            return files.geo().current();
+            return reloader.current().geo();
         }
 
         @Override
@@ -422,11 +322,11 @@ public final class Geosteer implements AutoCloseable {
 
         @Override
         public List<String> lookup(String name, String type, ClientAddress client, boolean tcp) {
-            List<String> lines = dev.geosteer.query.Lookup.explain(files.zones()::current, name, type, client, tcp);
+            List<String> lines = dev.geosteer.query.Lookup.explain(Geosteer.this::zones, name, type, client, tcp);
             if (fleet == null) {
                 return lines;
             }
-            List<String> keys = dev.geosteer.query.Lookup.answeredOrigins(files.zones().current(), lines);
+            List<String> keys = dev.geosteer.query.Lookup.answeredOrigins(zones(), lines);
             if (keys.isEmpty()) {
                 return lines;
             }
@@ -438,12 +338,12 @@ public final class Geosteer implements AutoCloseable {
 
         @Override
         public Map<String, Object> lastReload() {
-            return describeReloads();
+            return reloader.status().describe();
         }
 
         @Override
         public String reloadFailure() {
-            return reloadStatus.get().failureReason();
+            return reloader.status().failureReason();
         }
 
         @Override
@@ -467,8 +367,7 @@ public final class Geosteer implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(Vertx vertx, Vertx healthVertx, ScheduledExecutorService reloader) {
-        reloader.shutdownNow();
+    private static void closeQuietly(Vertx vertx, Vertx healthVertx) {
         vertx.close();
         healthVertx.close();
     }
@@ -518,22 +417,23 @@ public final class Geosteer implements AutoCloseable {
     }
 
     /** The last reload pass that changed something or found errors, over zones, steering and admin state. */
-    public ZoneCatalog.Result lastReload() {
-        return files.lastResult();
+    public LoadResult lastReload() {
+        return reloader.status().lastResult();
     }
 
-    public ZoneCatalog catalog() {
-        return files.zones();
+    /** The zones in service. */
+    public ServedZones zones() {
+        return reloader.current().zones();
     }
 
     /** What the reload thread found at its last pass. */
     public ReloadStatus reloadStatus() {
-        return reloadStatus.get();
+        return reloader.status();
     }
 
-    /** The files the server reads (tests reach in to make a reload pass fail). */
-    Catalogs files() {
-        return files;
+    /** The load pipeline (tests reach in to make a reload pass fail). */
+    public Reloader reloader() {
+        return reloader;
     }
 
     public ServerConfig config() {
@@ -546,7 +446,7 @@ public final class Geosteer implements AutoCloseable {
             return;
         }
         closed = true;
-        reloader.shutdownNow();
+        reloader.close();
         if (fleet != null) {
             fleet.close(); // revokes the lease: the peers stop counting this vantage point at once
         }

@@ -1,7 +1,8 @@
 package dev.geosteer;
 
+import dev.geosteer.catalog.LocalDirectory;
+import dev.geosteer.catalog.Reloader;
 import dev.geosteer.config.ServerConfig;
-import dev.geosteer.config.ZoneCatalog;
 import dev.geosteer.net.Addresses;
 import dev.geosteer.problem.Problem;
 import dev.geosteer.problem.ProblemException;
@@ -187,8 +188,8 @@ public final class Main {
          */
         static List<Problem> validate(ServerConfig c, java.nio.file.Path baseDir, java.io.PrintStream out) {
             java.util.logging.Logger.getLogger("").setLevel(Level.OFF);
-            Catalogs files = Catalogs.of(c, baseDir, () -> dev.geosteer.health.HealthView.NONE);
-            ZoneCatalog catalog = files.zones();
+            LocalDirectory source = LocalDirectory.of(c, baseDir);
+            Reloader files = Reloader.of(c, source, () -> dev.geosteer.health.HealthView.NONE);
             List<Problem> errors;
             try {
                 errors = new ArrayList<>(files.refresh().errors());
@@ -202,11 +203,11 @@ public final class Main {
             } catch (ProblemException e) {
                 errors.addAll(e.errors());
             }
-            if (catalog.fileCount() == 0 && errors.isEmpty()) {
-                errors.add(new Problem(catalog.dir().toString(), 0, "no zone files (*.zone) in this directory:"
+            if (files.zoneFileCount() == 0 && errors.isEmpty()) {
+                errors.add(new Problem(source.dir().toString(), 0, "no zone files (*.zone) in this directory:"
                         + " the server would answer every query with REFUSED"));
             }
-            catalog.current().all().forEach(z -> out.println("ok " + z.zone().origin() + " serial "
+            files.current().zones().all().forEach(z -> out.println("ok " + z.zone().origin() + " serial "
                     + z.zone().serial() + " (" + z.zone().recordCount() + " records) " + z.zone().source()));
             return errors;
         }
@@ -250,13 +251,13 @@ public final class Main {
             java.util.logging.Logger.getLogger("").setLevel(Level.WARNING);
             try {
                 dev.geosteer.query.ClientAddress who = dev.geosteer.query.Lookup.parseClient(client);
-                Catalogs files = Catalogs.of(c, baseDir(), () -> new dev.geosteer.health.HealthView(
+                Reloader files = Reloader.of(c, LocalDirectory.of(c, baseDir()), () -> new dev.geosteer.health.HealthView(
                         java.util.Map.of(), c.health.unknownIsUp, c.health.ttlFloor.toSeconds()));
                 List<Problem> errors = files.refresh().errors();
                 for (Problem e : errors) {
                     System.err.println("warning: " + e);
                 }
-                for (String line : dev.geosteer.query.Lookup.explain(files.zones()::current, name, type, who, tcp)) {
+                for (String line : dev.geosteer.query.Lookup.explain(() -> files.current().zones(), name, type, who, tcp)) {
                     System.out.println(line);
                 }
                 return 0;

@@ -62,7 +62,7 @@ class ReloadFailureTest {
         });
         Files.writeString(server.zones.resolve("fail.test.zone"), zone(1, ""));
         TestServer.await("the zone is served", DEADLINE, () -> www().equals("192.0.2.1"));
-        server.server.files().beforeEachPass(() -> {
+        server.server.reloader().beforeEachPass(() -> {
             Error e = fault.get();
             if (e != null) {
                 throw e;

@@ -137,7 +137,7 @@ public final class ServerConfig {
     public static final class Reload {
         /** How often the zones directory and the GeoIP databases are checked for changes. */
         public Duration interval = Duration.ofSeconds(1);
-        /** A changed file is loaded once it has not changed for this long (see files.Settling). */
+        /** A changed file is loaded once it has not changed for this long (see catalog.Settling). */
         public Duration settle = Duration.ofSeconds(1);
         /** A steering file or admin-state.yaml that becomes empty is applied only once it has stayed empty this long. */
         public Duration emptyGrace = Duration.ofSeconds(10);

@@ -1,6 +1,5 @@
 package dev.geosteer.steer;
 
-import dev.geosteer.config.SteeringLoader;
 import dev.geosteer.config.OwnKeys;
 import dev.geosteer.config.Yaml;
 import dev.geosteer.config.YamlProblems;

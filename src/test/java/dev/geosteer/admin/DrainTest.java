@@ -59,7 +59,7 @@ class DrainTest {
         }
     };
     final List<Logger> loggers = List.of(Logger.getLogger("dev.geosteer.health"),
-            Logger.getLogger("dev.geosteer.Catalogs"));
+            Logger.getLogger("dev.geosteer.catalog.AdminStateLoader"));
 
     @BeforeEach
     void catchLogs() {

@@ -64,7 +64,7 @@ class HalfWrittenFilesTest {
     }
 
     long serial() {
-        return server.server.catalog().current().all().iterator().next().zone().serial();
+        return server.server.zones().all().iterator().next().zone().serial();
     }
 
     @Test

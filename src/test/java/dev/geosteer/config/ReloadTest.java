@@ -65,7 +65,7 @@ class ReloadTest {
         // edited in place (not renamed) works too
         Files.writeString(file, zone(3, "192.0.2.33"));
         TestServer.await("the in-place edit is served", Duration.ofSeconds(10), () -> ioQuiet(() -> www()).equals("192.0.2.33"));
-        assertThat(server.server.catalog().current().all()).singleElement()
+        assertThat(server.server.zones().all()).singleElement()
                 .satisfies(z -> assertThat(z.zone().serial()).isEqualTo(3));
     }
 
@@ -78,11 +78,11 @@ class ReloadTest {
 
         write(file, zone(2, "192.0.2.2") + "broken A 300.1.1.1\n");
         TestServer.await("the broken edit is seen and rejected", Duration.ofSeconds(10), () -> {
-            ZoneCatalog.Result r = server.server.catalog().lastResult();
+            dev.geosteer.catalog.LoadResult r = server.server.lastReload();
             return r != null && r.errors().stream().anyMatch(e -> e.toString().contains("reload.test.zone:7"));
         });
         assertThat(www()).isEqualTo("192.0.2.1");
-        assertThat(server.server.catalog().current().all()).singleElement()
+        assertThat(server.server.zones().all()).singleElement()
                 .satisfies(z -> assertThat(z.zone().serial()).isEqualTo(1));
 
         write(file, zone(3, "192.0.2.3"));
@@ -126,7 +126,7 @@ class ReloadTest {
         for (int i = 2; i < 30; i++) {
             write(file, zone(i, "192.0.2." + i));
             int serial = i;
-            TestServer.await("serial " + i, Duration.ofSeconds(10), () -> server.server.catalog().current().all()
+            TestServer.await("serial " + i, Duration.ofSeconds(10), () -> server.server.zones().all()
                     .stream().anyMatch(z -> z.zone().serial() == serial));
         }
         stop.set(true);

@@ -116,7 +116,7 @@ class PacketFuzzTest {
 
     @Test
     void theResponderNeverThrowsAndAlwaysEncodesAValidMessage() throws Exception {
-        Responder responder = new Responder(new dev.geosteer.query.ZoneResolver(() -> server.server.catalog().current()),
+        Responder responder = new Responder(new dev.geosteer.query.ZoneResolver(() -> server.server.zones()),
                 1232, QueryObserver.NONE, Limiter.NONE, new CookiePolicy(ServerCookies.configured(new byte[16], null), 512,
                         a -> false));
         WireWriter writer = new WireWriter();

@@ -1,6 +1,6 @@
 package dev.geosteer.fuzz;
 
-import dev.geosteer.config.ZoneCatalog;
+import dev.geosteer.catalog.ZoneCatalog;
 import dev.geosteer.geo.GeoIndex;
 import dev.geosteer.health.HealthView;
 import dev.geosteer.query.ServedZones;
@@ -59,7 +59,7 @@ class FuzzFindingsTest {
         }
         ZoneCatalog catalog = new ZoneCatalog(dir, new SteeringCompiler(() -> GeoIndex.EMPTY, () -> HealthView.NONE));
         served = catalog.current();
-        ZoneCatalog.Result[] result = new ZoneCatalog.Result[1];
+        dev.geosteer.catalog.LoadResult[] result = new dev.geosteer.catalog.LoadResult[1];
         assertThatCode(() -> result[0] = catalog.refresh()).as("ZoneCatalog.refresh() must not throw")
                 .doesNotThrowAnyException();
         served = catalog.current();

@@ -1,10 +1,10 @@
 package dev.geosteer.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.geosteer.config.ZoneCatalog;
+import dev.geosteer.catalog.ZoneCatalog;
 import dev.geosteer.dns.Responder;
 import dev.geosteer.dns.WireWriter;
-import dev.geosteer.geo.GeoService;
+import dev.geosteer.catalog.GeoDatabases;
 import dev.geosteer.health.HealthView;
 import dev.geosteer.steer.SteeringCompiler;
 
@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * Coverage-guided, in-process fuzzing of the whole answer path: {@code QueryParser}, the
  * {@code ZoneResolver} over the test zones with geo.test's steering compiled against the GeoIP2 City test
- * database (wired as {@code Catalogs} wires the server), and the {@code WireWriter}. Two more zones from
+ * database (wired as {@code catalog.Reloader} wires the server), and the {@code WireWriter}. Two more zones from
  * {@code src/test/resources/fuzz/zones} (fuzz.test., and child.example.test. nested in example.test.) reach
  * the answer paths the test zones do not.
  *
@@ -47,14 +47,14 @@ class PacketFuzzTarget {
                     // apex of a nested zone, CNAMEs across zones into steered and delegated names
                     "fuzz/zones/fuzz.test.zone>zones/fuzz.test.zone",
                     "fuzz/zones/child.example.test.zone>zones/child.example.test.zone");
-            // As Catalogs.of and Catalogs.refresh do: databases first, then zones compiled against them.
-            GeoService geo = new GeoService(dir.resolve("geoip"), List.of());
+            // As Reloader.of and a pass do: databases first, then zones compiled against them.
+            GeoDatabases geo = new GeoDatabases(dir.resolve("geoip"), List.of());
             if (!geo.refresh() || geo.current().databases().isEmpty()) {
                 throw new IllegalStateException("GeoIP test database not loaded: " + geo.lastError());
             }
             ZoneCatalog catalog = new ZoneCatalog(dir.resolve("zones"),
                     new SteeringCompiler(geo::current, () -> health));
-            ZoneCatalog.Result r = catalog.refresh();
+            dev.geosteer.catalog.LoadResult r = catalog.refresh();
             if (!r.errors().isEmpty() || catalog.current().size() != 5) {
                 throw new IllegalStateException("test zones not loaded: " + r.errors());
             }

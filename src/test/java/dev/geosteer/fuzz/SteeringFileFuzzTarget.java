@@ -2,10 +2,10 @@ package dev.geosteer.fuzz;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.geosteer.config.SteeringLoader;
+import dev.geosteer.steer.SteeringLoader;
 import dev.geosteer.dns.Responder;
 import dev.geosteer.dns.WireWriter;
-import dev.geosteer.geo.GeoService;
+import dev.geosteer.catalog.GeoDatabases;
 import dev.geosteer.health.HealthView;
 import dev.geosteer.query.ServedZone;
 import dev.geosteer.query.ServedZones;
@@ -65,8 +65,8 @@ class SteeringFileFuzzTarget {
             }
         }
 
-        private static GeoService geo() {
-            GeoService geo = new GeoService(DIR.resolve("geoip"), List.of());
+        private static GeoDatabases geo() {
+            GeoDatabases geo = new GeoDatabases(DIR.resolve("geoip"), List.of());
             if (!geo.refresh() || geo.current().databases().isEmpty()) {
                 throw new IllegalStateException("GeoIP test database not loaded: " + geo.lastError());
             }

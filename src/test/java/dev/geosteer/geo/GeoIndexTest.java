@@ -1,6 +1,7 @@
 package dev.geosteer.geo;
 
 import dev.geosteer.TestServer;
+import dev.geosteer.catalog.GeoDatabases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,7 +97,7 @@ class GeoIndexTest {
         Path geo = Files.createDirectories(dir.resolve("geo"));
         Path db = geo.resolve("a.mmdb");
         Files.copy(resource("GeoIP2-City-Test.mmdb"), db);
-        GeoService service = new GeoService(geo, List.of());
+        GeoDatabases service = new GeoDatabases(geo, List.of());
         assertThat(service.refresh()).isTrue();
         assertThat(at(service.current(), "214.78.120.1").subdivision()).isEqualTo("US-CA");
         assertThat(service.refresh()).as("nothing changed").isFalse();
@@ -116,7 +117,7 @@ class GeoIndexTest {
     void aHugeDatabaseIsRefusedBeforeItIsOpened() throws Exception {
         Path geo = Files.createDirectories(dir.resolve("geo"));
         Files.copy(resource("GeoIP2-City-Test.mmdb"), geo.resolve("a.mmdb"));
-        GeoService service = new GeoService(geo, List.of());
+        GeoDatabases service = new GeoDatabases(geo, List.of());
         assertThat(service.refresh()).isTrue();
         try (java.io.RandomAccessFile sparse = new java.io.RandomAccessFile(geo.resolve("b.mmdb").toFile(), "rw")) {
             sparse.setLength(3L << 30); // 3 GiB of nothing: reading it used to take 17 s and 2 GB of memory
@@ -133,7 +134,7 @@ class GeoIndexTest {
         Path geo = Files.createDirectories(dir.resolve("geo"));
         Path db = geo.resolve("a.mmdb");
         Files.copy(resource("GeoIP2-City-Test.mmdb"), db);
-        GeoService service = new GeoService(geo, List.of());
+        GeoDatabases service = new GeoDatabases(geo, List.of());
         assertThat(service.refresh(true)).isTrue();
         Files.delete(db); // rm, then cp: the copy is not there yet
         assertThat(service.refresh()).isFalse();

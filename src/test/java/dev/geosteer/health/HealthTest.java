@@ -475,7 +475,7 @@ class HealthTest {
         // every monitor checked less often, with other thresholds: what is probed did not change
         Files.writeString(server.zones.resolve("hc.test.steer.yaml"), before
                 .replace("interval: 200ms, timeout: 150ms, rise: 2, fall: 2", "interval: 30s, timeout: 1s, rise: 3, fall: 1"));
-        TestServer.await("the new timing is in force", DEADLINE, () -> server.server.catalog().current().all().stream()
+        TestServer.await("the new timing is in force", DEADLINE, () -> server.server.zones().all().stream()
                 .flatMap(z -> z.steering().pools().stream())
                 .flatMap(p -> p.origins().stream()).filter(o -> o.monitor() != null)
                 .allMatch(o -> o.monitor().interval().equals(Duration.ofSeconds(30))));

@@ -35,7 +35,7 @@ class ExplanationTest {
     }
 
     static String explain(String client) {
-        List<String> lines = Lookup.explain(server.server.catalog()::current, "geo.geo.test", "A",
+        List<String> lines = Lookup.explain(server.server::zones, "geo.geo.test", "A",
                 Lookup.parseClient(client), false);
         return String.join("\n", lines);
     }

@@ -121,7 +121,7 @@ class FamilyHealthTest {
         // a European client never used na
         assertThat(answer("www.example.test.", Type.A, "193.0.6.0/24")).containsExactly("192.0.2.10");
 
-        List<String> explained = dev.geosteer.query.Lookup.explain(server.server.catalog()::current, "www.example.test",
+        List<String> explained = dev.geosteer.query.Lookup.explain(server.server::zones, "www.example.test",
                 "A", dev.geosteer.query.Lookup.parseClient("8.8.8.0/24"), false);
         assertThat(String.join("\n", explained)).contains("na (unhealthy for IPv4: 0/1 IPv4 origins usable")
                 .contains("answering pool eu");

@@ -1,6 +1,6 @@
 package dev.geosteer.steer;
 
-import dev.geosteer.config.ZoneCatalog;
+import dev.geosteer.catalog.ZoneCatalog;
 import dev.geosteer.geo.GeoIndex;
 import dev.geosteer.health.HealthView;
 import dev.geosteer.problem.Problem;

@@ -56,7 +56,7 @@ class GeoReloadTest {
         String good = Files.readString(steer);
         Files.writeString(steer, good.replace("EU: [eu, na]", "EU: [europe]"));
         TestServer.await("the broken edit is rejected", Duration.ofSeconds(10), () -> {
-            var r = server.server.catalog().lastResult();
+            var r = server.server.lastReload();
             return r != null && r.errors().stream().anyMatch(e -> e.toString().contains("no pool named 'europe'"));
         });
         assertThat(answer("2.2.3.0/24")).isEqualTo("[192.0.2.1]");

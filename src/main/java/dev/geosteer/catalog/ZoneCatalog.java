@@ -1,21 +1,19 @@
-package dev.geosteer.config;
+package dev.geosteer.catalog;
 
-import dev.geosteer.files.FileVersion;
+import dev.geosteer.config.DurationParser;
+import dev.geosteer.config.ServerConfig;
 import dev.geosteer.files.OperatorFiles;
-import dev.geosteer.files.Settling;
 import dev.geosteer.query.ServedZone;
 import dev.geosteer.query.ServedZones;
 import dev.geosteer.zone.Zone;
 import dev.geosteer.problem.Problem;
 import dev.geosteer.problem.ProblemException;
+import dev.geosteer.steer.SteeringLoader;
 import dev.geosteer.zone.ZoneLoader;
 import org.xbill.DNS.Name;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,36 +21,22 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
- * The zones directory: every {@code *.zone} file is a zone, with an optional {@code *.steer.yaml}
- * beside it. Loads them, notices changes, and publishes a new immutable {@link ServedZones} after each
- * successful change. A zone that fails to reload keeps its previous version in service; a change is
+ * The zones of a {@link ConfigSource}: every {@code *.zone} file is a zone, with an optional
+ * {@code *.steer.yaml} beside it. Loads them, notices changes, and publishes a new immutable {@link ServedZones} after each
+ * successful change (the {@link Reloader} publishes it in a {@link Catalog}). A zone that fails to reload keeps its previous version in service; a change is
  * loaded only once the files have settled ({@link Settling}), so a file caught half-written is not
  * served. Not thread-safe: one thread (the reload thread) calls it; readers use {@link #current()}.
  */
 public final class ZoneCatalog {
     private static final Logger LOG = Logger.getLogger(ZoneCatalog.class.getName());
-
-    /**
-     * Outcome of a load pass: the errors found (empty when all went well), what is worth a warning
-     * (a file held back, a zone changed without a new serial, balancers that vanished), and whether
-     * anything changed.
-     */
-    public record Result(List<Problem> errors, List<Problem> warnings, boolean changed) {
-        public Result(List<Problem> errors, boolean changed) {
-            this(errors, List.of(), changed);
-        }
-    }
 
     /**
      * How files are read and when a change is taken.
@@ -80,51 +64,49 @@ public final class ZoneCatalog {
 
     /** What the catalog remembers of one zone file. */
     private final class Entry {
-        final Settling zoneWatch = new Settling(settings.settle());
-        final Settling steerWatch = new Settling(settings.settle());
+        final Watch zoneWatch;
+        final Watch steerWatch;
         SteeringLoader.Prepared steering;
         ServedZone served; // last good version, or null if it never loaded
         Instant emptySteeringSince;
         List<Problem> problems = List.of(); // errors of the files as they are now (empty once they load)
+
+        Entry(String file) {
+            zoneWatch = new Watch(() -> source.fingerprint(file), settings.settle());
+            steerWatch = new Watch(() -> source.fingerprint(ConfigSource.steeringFileOf(file)), settings.settle());
+        }
     }
 
-    private final Path dir;
+    private final ConfigSource source;
     private final SteeringLoader steeringLoader;
     private final Settings settings;
-    private final Map<Path, Entry> entries = new TreeMap<>();
+    private final Map<String, Entry> entries = new TreeMap<>();
     private final AtomicReference<ServedZones> current = new AtomicReference<>(ServedZones.EMPTY);
-    private final List<Consumer<ServedZones>> listeners = new ArrayList<>();
-    private volatile Result lastResult;
     private Problem dirProblem;
     private boolean loadedOnce;
 
-    /** A catalog that loads every change at once, with the default limits. */
+    /** The zones of a directory, every change loaded at once, with the default limits (tests, tools). */
     public ZoneCatalog(Path dir, SteeringLoader steeringLoader) {
         this(dir, steeringLoader, Settings.IMMEDIATE);
     }
 
     public ZoneCatalog(Path dir, SteeringLoader steeringLoader, Settings settings) {
-        this.dir = dir;
+        this(LocalDirectory.of(dir), steeringLoader, settings);
+    }
+
+    /** {@code settings.settle()} applies to the files of a source that needs settling at all. */
+    public ZoneCatalog(ConfigSource source, SteeringLoader steeringLoader, Settings settings) {
+        this.source = source;
         this.steeringLoader = steeringLoader;
-        this.settings = settings;
+        this.settings = source.settle().isZero() ? settings.with(Duration.ZERO, settings.emptyGrace()) : settings;
     }
 
-    public Path dir() {
-        return dir;
-    }
-
-    /** The last pass that changed something or found errors (for tests and the admin API). */
-    public Result lastResult() {
-        return lastResult;
+    public ConfigSource source() {
+        return source;
     }
 
     public ServedZones current() {
         return current.get();
-    }
-
-    /** Called (on the reload thread) after each publication. */
-    public void onPublish(Consumer<ServedZones> listener) {
-        listeners.add(listener);
     }
 
     /**
@@ -148,15 +130,14 @@ public final class ZoneCatalog {
     }
 
     public static Path steerFileOf(Path zoneFile) {
-        String base = zoneFile.getFileName().toString();
-        return zoneFile.resolveSibling(base.substring(0, base.length() - ".zone".length()) + ".steer.yaml");
+        return zoneFile.resolveSibling(ConfigSource.steeringFileOf(zoneFile.getFileName().toString()));
     }
 
     /**
      * Loads what changed and has settled since the last call (everything, at once, on the first call),
      * and publishes if anything did.
      */
-    public Result refresh() {
+    public LoadResult refresh() {
         return refresh(!loadedOnce);
     }
 
@@ -164,20 +145,17 @@ public final class ZoneCatalog {
      * @param immediate load every change now, settled or not (start-up, an explicit reload): the
      *                  operator says the files are ready
      */
-    public Result refresh(boolean immediate) {
+    public LoadResult refresh(boolean immediate) {
         loadedOnce = true;
         Instant now = Instant.now();
         List<Problem> errors = new ArrayList<>();
         List<Problem> warnings = new ArrayList<>();
-        List<Path> listed;
-        try (Stream<Path> s = Files.list(dir)) {
-            listed = s.filter(p -> p.getFileName().toString().endsWith(".zone")).sorted().toList();
+        List<String> listed;
+        try {
+            listed = source.zoneFiles();
             dirProblem = null;
-        } catch (IOException e) {
-            Problem err = new Problem(dir.toString(), 0, e instanceof NoSuchFileException
-                    ? "the zones directory does not exist"
-                    : e instanceof NotDirectoryException ? "the zones directory is not a directory"
-                    : "cannot list the zones directory: " + OperatorFiles.describe(e));
+        } catch (ProblemException e) {
+            Problem err = e.errors().get(0);
             if (!err.equals(dirProblem)) {
                 LOG.severe(err + (current().size() == 0 ? "" : "; still serving the " + current().size()
                         + " zones loaded before"));
@@ -187,10 +165,10 @@ public final class ZoneCatalog {
             return finish(errors, warnings, false);
         }
         boolean changed = false;
-        TreeSet<Path> files = new TreeSet<>(listed);
+        TreeSet<String> files = new TreeSet<>(listed);
         files.addAll(entries.keySet()); // a file that vanished is a change too, once it has stayed away
-        for (Path file : files) {
-            Entry e = entries.computeIfAbsent(file, k -> new Entry());
+        for (String file : files) {
+            Entry e = entries.computeIfAbsent(file, Entry::new);
             try {
                 changed |= refreshOne(file, e, now, immediate, errors, warnings);
             } catch (ProblemException ex) {
@@ -203,36 +181,30 @@ public final class ZoneCatalog {
         return finish(errors, warnings, changed);
     }
 
-    private Result finish(List<Problem> errors, List<Problem> warnings, boolean changed) {
-        Result result = new Result(List.copyOf(errors), List.copyOf(warnings), changed);
-        if (changed || !errors.isEmpty() || !warnings.isEmpty()) {
-            lastResult = result;
-        }
-        return result;
+    private static LoadResult finish(List<Problem> errors, List<Problem> warnings, boolean changed) {
+        return new LoadResult(List.copyOf(errors), List.copyOf(warnings), changed);
     }
 
     /** One zone file and its steering file; true when what is served changed. */
-    private boolean refreshOne(Path file, Entry e, Instant now, boolean immediate, List<Problem> errors,
+    private boolean refreshOne(String file, Entry e, Instant now, boolean immediate, List<Problem> errors,
                                List<Problem> warnings) throws ProblemException {
-        Path steerFile = steerFileOf(file);
-        FileVersion zv;
-        FileVersion sv;
+        String steerFile = ConfigSource.steeringFileOf(file);
+        Settling.Verdict zoneVerdict;
+        Settling.Verdict steerVerdict;
         try {
-            zv = FileVersion.of(file);
-            sv = FileVersion.of(steerFile);
+            zoneVerdict = e.zoneWatch.poll(now, immediate);
+            steerVerdict = e.steerWatch.poll(now, immediate);
         } catch (IOException ex) {
-            throw problem(e, new Problem(file.toString(), 0, OperatorFiles.describe(ex)));
+            throw problem(e, new Problem(source.shown(file), 0, OperatorFiles.describe(ex)));
         }
-        Settling.Verdict zoneVerdict = e.zoneWatch.poll(zv, now, immediate);
-        Settling.Verdict steerVerdict = e.steerWatch.poll(sv, now, immediate);
         if (zoneVerdict == Settling.Verdict.PENDING || steerVerdict == Settling.Verdict.PENDING
                 || (zoneVerdict == Settling.Verdict.UNCHANGED && steerVerdict == Settling.Verdict.UNCHANGED)) {
             return false;
         }
-        if (zv == null) {
+        if (e.zoneWatch.polled() == null) {
             entries.remove(file);
             if (e.served != null) {
-                LOG.info("zone " + e.served.zone().origin() + " removed: " + file + " was deleted");
+                LOG.info("zone " + e.served.zone().origin() + " removed: " + source.shown(file) + " was deleted");
                 return true;
             }
             return false;
@@ -247,47 +219,46 @@ public final class ZoneCatalog {
             } else {
                 e.emptySteeringSince = null;
             }
-            byte[] zoneBytes = OperatorFiles.read(file, dir, settings.zoneFileMaxBytes(), "limits.zone_file_max_bytes");
-            if (zoneBytes == null || !Objects.equals(zv, FileVersion.of(file))
-                    || !Objects.equals(sv, FileVersion.of(steerFile))) {
+            byte[] zoneBytes = source.read(file, settings.zoneFileMaxBytes(), "limits.zone_file_max_bytes");
+            if (zoneBytes == null || !e.zoneWatch.unchangedSincePoll() || !e.steerWatch.unchangedSincePoll()) {
                 return false; // changed while it was read: it is not settled after all
             }
-            tried(e, zv, sv);
+            tried(e);
             load(file, zoneBytes, steerFile, steerBytes, e, warnings, start);
             e.problems = List.of();
             return true;
         } catch (SteeringReadFailure ex) {
-            tried(e, zv, sv);
-            throw reject(file, e, List.of(new Problem(steerFile.toString(), 0, OperatorFiles.describe(ex.cause()))));
+            tried(e);
+            throw reject(file, e, List.of(new Problem(source.shown(steerFile), 0, OperatorFiles.describe(ex.cause()))));
         } catch (IOException ex) {
-            tried(e, zv, sv);
-            throw reject(file, e, List.of(new Problem(file.toString(), 0, OperatorFiles.describe(ex))));
+            tried(e);
+            throw reject(file, e, List.of(new Problem(source.shown(file), 0, OperatorFiles.describe(ex))));
         } catch (ProblemException ex) {
-            tried(e, zv, sv);
+            tried(e);
             throw reject(file, e, ex.errors());
         } catch (OutOfMemoryError ex) {
-            tried(e, zv, sv);
-            throw reject(file, e, List.of(new Problem(file.toString(), 0, "ran out of memory loading it ("
+            tried(e);
+            throw reject(file, e, List.of(new Problem(source.shown(file), 0, "ran out of memory loading it ("
                     + ex.getMessage() + "): lower limits.zone_max_records or limits.zone_file_max_bytes, or give the"
                     + " server more heap (-Xmx)")));
         } catch (RuntimeException | Error ex) {
             // A bug or a fault of the machine (e.g. an I/O error while mapped): this file fails, the others go on.
-            LOG.log(Level.SEVERE, "zone file " + file + " could not be loaded: " + ex, ex);
-            tried(e, zv, sv);
-            throw reject(file, e, List.of(new Problem(file.toString(), 0, "not loaded: internal error ("
+            LOG.log(Level.SEVERE, "zone file " + source.shown(file) + " could not be loaded: " + ex, ex);
+            tried(e);
+            throw reject(file, e, List.of(new Problem(source.shown(file), 0, "not loaded: internal error ("
                     + ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage()) + ")")));
         }
     }
 
     /** These versions were tried: they are not looked at again until they change, whatever the outcome. */
-    private static void tried(Entry e, FileVersion zv, FileVersion sv) {
-        e.zoneWatch.applied(zv);
-        e.steerWatch.applied(sv);
+    private static void tried(Entry e) {
+        e.zoneWatch.tried();
+        e.steerWatch.tried();
     }
 
     /** Logs why a zone's files failed and records it as the zone's current problem. */
-    private static ProblemException reject(Path file, Entry e, List<Problem> errs) {
-        String what = e.served == null ? "zone " + file + " not loaded"
+    private ProblemException reject(String file, Entry e, List<Problem> errs) {
+        String what = e.served == null ? "zone " + source.shown(file) + " not loaded"
                 : "zone " + e.served.zone().origin() + " reload failed, still serving serial " + e.served.zone().serial();
         for (Problem err : errs) {
             LOG.severe(what + ": " + err);
@@ -315,9 +286,9 @@ public final class ZoneCatalog {
         }
     }
 
-    private byte[] readSteering(Path steerFile) throws SteeringReadFailure {
+    private byte[] readSteering(String steerFile) throws SteeringReadFailure {
         try {
-            return OperatorFiles.read(steerFile, dir, settings.steeringFileMaxBytes(), "limits.steering_file_max_bytes");
+            return source.read(steerFile, settings.steeringFileMaxBytes(), "limits.steering_file_max_bytes");
         } catch (IOException ex) {
             throw new SteeringReadFailure(ex);
         }
@@ -332,10 +303,10 @@ public final class ZoneCatalog {
      * truncation and its new content. Keep the previous steering (true) until it has stayed empty for
      * the grace period.
      */
-    private boolean holdEmptySteering(Path file, Path steerFile, Entry e, Instant now, List<Problem> warnings) {
+    private boolean holdEmptySteering(String file, String steerFile, Entry e, Instant now, List<Problem> warnings) {
         if (e.emptySteeringSince == null) {
             e.emptySteeringSince = now;
-            Problem w = new Problem(steerFile.toString(), 0, "is empty; keeping the previous steering ("
+            Problem w = new Problem(source.shown(steerFile), 0, "is empty; keeping the previous steering ("
                     + balancerNames(e) + ") unless it stays empty for " + DurationParser.format(settings.emptyGrace())
                     + " (reload.empty_grace)");
             LOG.warning("zone " + e.served.zone().origin() + ": " + w);
@@ -365,7 +336,7 @@ public final class ZoneCatalog {
      * steering cannot be built against the new databases keeps the previous build.
      */
     public void rebuildSteering() {
-        for (Map.Entry<Path, Entry> me : entries.entrySet()) {
+        for (Map.Entry<String, Entry> me : entries.entrySet()) {
             Entry e = me.getValue();
             if (e.served != null && e.steering != null) {
                 try {
@@ -385,15 +356,15 @@ public final class ZoneCatalog {
         publish();
     }
 
-    private void load(Path file, byte[] zoneBytes, Path steerFile, byte[] steerBytes, Entry e, List<Problem> warnings,
+    private void load(String file, byte[] zoneBytes, String steerFile, byte[] steerBytes, Entry e, List<Problem> warnings,
                       long start) throws ProblemException {
-        ZoneLoader.ParsedZone parsed = ZoneLoader.parse(file.toString(), file, zoneBytes,
-                ZoneLoader.originFromFileName(file), settings.zoneMaxRecords());
+        ZoneLoader.ParsedZone parsed = ZoneLoader.parse(source.shown(file), source.path(file), zoneBytes,
+                ZoneLoader.originFromFileName(Path.of(file)), settings.zoneMaxRecords());
         // Both files are checked before giving up, so that every error of either is reported at once.
         List<Problem> errors = new ArrayList<>();
         SteeringLoader.Prepared steering = null;
         try {
-            steering = steerBytes == null ? null : steeringLoader.prepare(steerFile.toString(), steerBytes, parsed);
+            steering = steerBytes == null ? null : steeringLoader.prepare(source.shown(steerFile), steerBytes, parsed);
         } catch (ProblemException ex) {
             errors.addAll(ex.errors());
         }
@@ -408,7 +379,7 @@ public final class ZoneCatalog {
         }
         for (Entry other : entries.values()) {
             if (other != e && other.served != null && other.served.zone().origin().equals(zone.origin())) {
-                throw new ProblemException(new Problem(file.toString(), 0, "zone " + zone.origin()
+                throw new ProblemException(new Problem(source.shown(file), 0, "zone " + zone.origin()
                         + " is already served from " + other.served.zone().source()));
             }
         }
@@ -424,23 +395,23 @@ public final class ZoneCatalog {
         e.emptySteeringSince = null;
         LOG.info(String.format("zone %s loaded: serial %d, %d records, %d names%s from %s (%d ms)",
                 zone.origin(), zone.serial(), zone.recordCount(), zone.nameCount(),
-                steering == null ? "" : ", " + steering.names().size() + " balancers", file,
+                steering == null ? "" : ", " + steering.names().size() + " balancers", source.shown(file),
                 (System.nanoTime() - start) / 1_000_000));
     }
 
     /** What a reload changes that the operator may not have meant: a serial left as it was, balancers gone. */
-    private void warnAboutTheChange(Path file, Path steerFile, byte[] steerBytes, Entry e,
+    private void warnAboutTheChange(String file, String steerFile, byte[] steerBytes, Entry e,
                                     Zone zone, List<Problem> warnings) {
         Zone before = e.served.zone();
         if (before.serial() == zone.serial() && !before.sameRecords(zone)) {
-            Problem w = new Problem(file.toString(), 0, "the records changed but the serial is still "
+            Problem w = new Problem(source.shown(file), 0, "the records changed but the serial is still "
                     + zone.serial() + ": loaded, but secondaries (and anything that compares serials) will not see"
                     + " the change; increase the serial");
             LOG.warning("zone " + zone.origin() + ": " + w);
             warnings.add(w);
         }
         if (steerBytes == null && hasBalancers(e)) {
-            Problem w = new Problem(steerFile.toString(), 0, "is gone: balancers " + balancerNames(e)
+            Problem w = new Problem(source.shown(steerFile), 0, "is gone: balancers " + balancerNames(e)
                     + " vanished with it (their names now answer from the zone file alone)");
             LOG.warning("zone " + zone.origin() + ": " + w);
             warnings.add(w);
@@ -454,10 +425,6 @@ public final class ZoneCatalog {
                 m.put(e.served.zone().origin(), e.served);
             }
         }
-        ServedZones next = new ServedZones(m);
-        current.set(next);
-        for (Consumer<ServedZones> l : listeners) {
-            l.accept(next);
-        }
+        current.set(new ServedZones(m));
     }
 }

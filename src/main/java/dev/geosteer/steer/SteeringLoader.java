@@ -1,4 +1,4 @@
-package dev.geosteer.config;
+package dev.geosteer.steer;
 
 import dev.geosteer.query.Steering;
 import dev.geosteer.zone.Zone;
@@ -8,7 +8,7 @@ import org.xbill.DNS.Name;
 
 import java.util.Map;
 
-/** Reads a zone's steering file ({@code <zone file base>.steer.yaml}) for the {@link ZoneCatalog}. */
+/** Reads a zone's steering file ({@code <zone file base>.steer.yaml}) for the load pipeline ({@code catalog.ZoneCatalog}). */
 public interface SteeringLoader {
     /** No steering files: zones are served as written. */
     SteeringLoader NONE = (shown, yaml, zone) -> null;

@@ -1,6 +1,7 @@
-package dev.geosteer.config;
+package dev.geosteer.catalog;
 
 import dev.geosteer.geo.GeoIndex;
+import dev.geosteer.steer.SteeringLoader;
 import dev.geosteer.health.HealthView;
 import dev.geosteer.steer.SteeringCompiler;
 import dev.geosteer.problem.Problem;
@@ -60,7 +61,7 @@ class ZoneCatalogTest {
             throw new OutOfMemoryError("Java heap space");
         };
         ZoneCatalog catalog = catalog(ooms);
-        ZoneCatalog.Result r = catalog.refresh();
+        dev.geosteer.catalog.LoadResult r = catalog.refresh();
         assertThat(strings(r.errors())).singleElement().asString()
                 .startsWith(dir.resolve("b.test.zone") + ": ran out of memory loading it")
                 .contains("limits.zone_max_records");
@@ -140,7 +141,7 @@ class ZoneCatalogTest {
         ZoneCatalog catalog = catalog(compiler());
         assertThat(catalog.refresh().errors()).isEmpty();
         Files.delete(dir.resolve("a.test.steer.yaml"));
-        ZoneCatalog.Result r = catalog.refresh();
+        dev.geosteer.catalog.LoadResult r = catalog.refresh();
         assertThat(r.errors()).isEmpty();
         assertThat(strings(r.warnings())).singleElement().asString()
                 .startsWith(dir.resolve("a.test.steer.yaml") + ": is gone: balancers api.a.test., www.a.test. vanished");
@@ -154,11 +155,11 @@ class ZoneCatalogTest {
         ZoneCatalog catalog = catalog(compiler());
         catalog.refresh();
         Files.writeString(f, "; a comment and another layout change nothing\n" + zone("a.test.", 5, "www   A   192.0.2.1\n"));
-        ZoneCatalog.Result same = catalog.refresh();
+        dev.geosteer.catalog.LoadResult same = catalog.refresh();
         assertThat(same.changed()).isTrue();
         assertThat(same.warnings()).isEmpty();
         Files.writeString(f, zone("a.test.", 5, "www A 192.0.2.2\n"));
-        ZoneCatalog.Result r = catalog.refresh();
+        dev.geosteer.catalog.LoadResult r = catalog.refresh();
         assertThat(r.changed()).isTrue();
         assertThat(strings(r.warnings())).singleElement().asString()
                 .isEqualTo(f + ": the records changed but the serial is still 5: loaded, but secondaries (and anything"
@@ -176,7 +177,7 @@ class ZoneCatalogTest {
                 ZoneCatalog.Settings.IMMEDIATE.with(Duration.ZERO, Duration.ofMillis(300)));
         catalog.refresh();
         Files.writeString(steer, "");
-        ZoneCatalog.Result r = catalog.refresh();
+        dev.geosteer.catalog.LoadResult r = catalog.refresh();
         assertThat(strings(r.warnings())).singleElement().asString().startsWith(steer + ": is empty; keeping the"
                 + " previous steering (api.a.test., www.a.test.) unless it stays empty for 300ms");
         assertThat(r.changed()).isFalse();

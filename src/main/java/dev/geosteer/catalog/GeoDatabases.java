@@ -1,8 +1,7 @@
-package dev.geosteer.geo;
+package dev.geosteer.catalog;
 
-import dev.geosteer.files.FileVersion;
 import dev.geosteer.files.OperatorFiles;
-import dev.geosteer.files.Settling;
+import dev.geosteer.geo.GeoIndex;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,22 +27,22 @@ import java.util.stream.Stream;
  * waited for: until it is back, or an explicit reload says it is gone for good. Called from the reload
  * thread; readers use {@link #current()}.
  */
-public final class GeoService {
-    private static final Logger LOG = Logger.getLogger(GeoService.class.getName());
+public final class GeoDatabases {
+    private static final Logger LOG = Logger.getLogger(GeoDatabases.class.getName());
 
     private final Path dir;
     private final List<Path> explicit;
     private final long maxBytes;
     private final Duration settle;
     private final AtomicReference<GeoIndex> current = new AtomicReference<>(GeoIndex.EMPTY);
-    private final Map<Path, Settling> watches = new HashMap<>();
+    private final Map<Path, Watch> watches = new HashMap<>();
     private Set<Path> loaded = Set.of();
     private Set<Path> vanishedWarned = Set.of();
     private boolean triedOnce;
     private volatile String lastError;
 
     /** Loads every change at once, databases up to 512 MiB. */
-    public GeoService(Path dir, List<Path> explicit) {
+    public GeoDatabases(Path dir, List<Path> explicit) {
         this(dir, explicit, 512L << 20, Duration.ZERO);
     }
 
@@ -53,7 +52,7 @@ public final class GeoService {
      * @param maxBytes larger databases are refused before they are opened
      * @param settle   a changed database is loaded once it has not changed for this long
      */
-    public GeoService(Path dir, List<Path> explicit, long maxBytes, Duration settle) {
+    public GeoDatabases(Path dir, List<Path> explicit, long maxBytes, Duration settle) {
         this.dir = dir;
         this.explicit = List.copyOf(explicit);
         this.maxBytes = maxBytes;
@@ -83,7 +82,7 @@ public final class GeoService {
 
     /** Forgets what was loaded, so that the next {@link #refresh} reloads the databases. */
     public void invalidate() {
-        watches.values().forEach(Settling::forget);
+        watches.values().forEach(Watch::forget);
     }
 
     /** Reloads if a database changed and settled; returns true when a new index was published. */
@@ -98,7 +97,7 @@ public final class GeoService {
     public boolean refresh(boolean immediate) {
         Instant now = Instant.now();
         List<Path> files;
-        Map<Path, FileVersion> versions = new HashMap<>();
+        Map<Path, Fingerprint> versions = new HashMap<>();
         boolean pending = false;
         boolean changed = false;
         try {
@@ -106,9 +105,10 @@ public final class GeoService {
             Set<Path> all = new LinkedHashSet<>(files);
             all.addAll(watches.keySet());
             for (Path f : all) {
-                FileVersion v = FileVersion.of(f);
-                versions.put(f, v);
-                switch (watches.computeIfAbsent(f, k -> new Settling(settle)).poll(v, now, immediate)) {
+                Watch w = watches.computeIfAbsent(f, k -> new Watch(() -> Fingerprint.of(k), settle));
+                Settling.Verdict verdict = w.poll(now, immediate);
+                versions.put(f, w.polled());
+                switch (verdict) {
                     case PENDING -> pending = true;
                     case READY -> changed = true;
                     default -> { }
@@ -143,7 +143,7 @@ public final class GeoService {
                 if (v == null && !explicit.contains(f)) {
                     watches.remove(f);
                 } else {
-                    watches.get(f).applied(v);
+                    watches.get(f).tried();
                 }
             });
         }

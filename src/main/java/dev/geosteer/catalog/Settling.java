@@ -1,4 +1,4 @@
-package dev.geosteer.files;
+package dev.geosteer.catalog;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * Decides when a changed file may be loaded, so that a file caught while it is being written is not
- * served half. One instance per watched path, fed the file's {@link FileVersion} at every poll.
+ * served half. One instance per watched path, fed the file's {@link Fingerprint} at every poll.
  *
  * <p>The rule: a change (new size, modification time or inode; or the file vanished) is loaded once
  * the file has been left alone for {@code settle}:
@@ -35,9 +35,9 @@ public final class Settling {
 
     private final Duration settle;
     private boolean hasApplied;
-    private FileVersion applied;
+    private Fingerprint applied;
     private boolean hasSeen;
-    private FileVersion seen;
+    private Fingerprint seen;
     private Instant seenAt;
 
     public Settling(Duration settle) {
@@ -49,7 +49,7 @@ public final class Settling {
      * @param pollTime  when it was read
      * @param immediate load any change at once (start-up, explicit reload)
      */
-    public Verdict poll(FileVersion now, Instant pollTime, boolean immediate) {
+    public Verdict poll(Fingerprint now, Instant pollTime, boolean immediate) {
         if (hasApplied && Objects.equals(now, applied)) {
             hasSeen = false;
             return Verdict.UNCHANGED;
@@ -61,14 +61,14 @@ public final class Settling {
             hasSeen = true;
             seen = now;
             seenAt = pollTime;
-            boolean writtenLongAgo = now != null && !now.modifiedInstant().isAfter(pollTime.minus(settle));
+            boolean writtenLongAgo = now != null && !now.modified().isAfter(pollTime.minus(settle));
             return writtenLongAgo ? Verdict.READY : Verdict.PENDING;
         }
         return Duration.between(seenAt, pollTime).compareTo(settle) >= 0 ? Verdict.READY : Verdict.PENDING;
     }
 
     /** Records that {@code version} was loaded (or tried and rejected): it is not looked at again until it changes. */
-    public void applied(FileVersion version) {
+    public void applied(Fingerprint version) {
         hasApplied = true;
         applied = version;
         hasSeen = false;

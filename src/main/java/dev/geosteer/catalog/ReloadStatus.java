@@ -1,4 +1,4 @@
-package dev.geosteer;
+package dev.geosteer.catalog;
 
 import dev.geosteer.problem.Problem;
 
@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * What the reload thread knows, published whole after every pass for {@code /readyz}, {@code /status}
- * and the metrics. Two kinds of trouble are told apart:
+ * and the metrics: the one record of reloading. Two kinds of trouble are told apart:
  * <ul>
  *   <li>{@code problems}: files whose current version was refused (a syntax error, a file too big, a
  *       zone that ran out of memory). Their previous versions are served, and every other file still
@@ -24,24 +24,33 @@ import java.util.Map;
  * @param problemsSince  since when there has been at least one problem (null when none)
  * @param failure        why the last pass failed (null when it finished)
  * @param failingSince   since when passes have been failing (null when the last one finished)
+ * @param lastResult     the last pass that changed something or found errors (null before one)
+ * @param lastResultAt   when it ended
+ * @param lastSuccessAt  when the last pass that changed something without errors ended (null before one)
  */
 public record ReloadStatus(long passes, Instant lastPassAt, List<Problem> problems, Instant problemsSince,
-                           String failure, Instant failingSince) {
-    static final ReloadStatus START = new ReloadStatus(0, null, List.of(), null, null, null);
+                           String failure, Instant failingSince, LoadResult lastResult, Instant lastResultAt,
+                           Instant lastSuccessAt) {
+    public static final ReloadStatus START = new ReloadStatus(0, null, List.of(), null, null, null, null, null, null);
 
-    ReloadStatus passed(Instant at, List<Problem> now) {
+    /** After a pass that finished with {@code result}, the files' problems being {@code now}. */
+    public ReloadStatus passed(Instant at, List<Problem> now, LoadResult result) {
         Instant since = now.isEmpty() ? null : problemsSince != null ? problemsSince : at;
-        return new ReloadStatus(passes + 1, at, List.copyOf(now), since, null, null);
+        boolean noteworthy = result.noteworthy();
+        return new ReloadStatus(passes + 1, at, List.copyOf(now), since, null, null,
+                noteworthy ? result : lastResult, noteworthy ? at : lastResultAt,
+                noteworthy && result.errors().isEmpty() ? at : lastSuccessAt);
     }
 
-    ReloadStatus failed(Instant at, Throwable t) {
+    /** After a pass that could not finish. */
+    public ReloadStatus failed(Instant at, Throwable t) {
         String why = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
         return new ReloadStatus(passes + 1, at, problems, problemsSince, Problem.escape(why, 300),
-                failingSince != null ? failingSince : at);
+                failingSince != null ? failingSince : at, lastResult, lastResultAt, lastSuccessAt);
     }
 
     /** Why the server should not be called ready, or null. */
-    String failureReason() {
+    public String failureReason() {
         return failure == null ? null : "reload passes have been failing since " + failingSince + " (" + failure
                 + "): files are not being reloaded";
     }
@@ -51,8 +60,15 @@ public record ReloadStatus(long passes, Instant lastPassAt, List<Problem> proble
         return failure != null ? "failing" : problems.isEmpty() ? "ok" : "errors";
     }
 
-    Map<String, Object> describe() {
+    /** For {@code /status}: the last pass that changed something, then the state now. */
+    public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
+        if (lastResult != null) {
+            m.put("at", lastResultAt.toString());
+            m.put("changed", lastResult.changed());
+            m.put("errors", lastResult.errors().stream().map(Problem::toString).toList());
+            m.put("warnings", lastResult.warnings().stream().map(Problem::toString).toList());
+        }
         m.put("state", state());
         m.put("passes", passes);
         m.put("last_pass_at", lastPassAt == null ? null : lastPassAt.toString());
