@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import static dev.geosteer.catalog.ZoneCatalogTest.STEER;
+import static dev.geosteer.catalog.ZoneCatalogTest.zone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -77,21 +79,6 @@ class ReloaderTest {
             return new GeoPaths(Path.of("/nonexistent-geoip"), List.of());
         }
     }
-
-    static String zone(String origin, int serial, String more) {
-        return "$ORIGIN " + origin + "\n$TTL 60\n@ SOA ns1 h " + serial + " 3600 600 86400 60\n@ NS ns1\nns1 A 192.0.2.53\n"
-                + more;
-    }
-
-    static final String STEER = """
-            pools:
-              eu:
-                origins:
-                  - { name: a, address: 192.0.2.10 }
-            balancers:
-              www:
-                default_pools: [eu]
-            """;
 
     @Test
     void aSetFromAnySourceIsCompiledPublishedAndKeptWhenANewVersionIsBad() throws Exception {
