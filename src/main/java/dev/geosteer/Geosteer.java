@@ -2,6 +2,7 @@ package dev.geosteer;
 
 import dev.geosteer.admin.AdminServer;
 import dev.geosteer.admin.DnsMetrics;
+import dev.geosteer.admin.DnssecMetrics;
 import dev.geosteer.admin.HealthMetrics;
 import dev.geosteer.admin.QueryLog;
 import dev.geosteer.cluster.Fleet;
@@ -27,7 +28,6 @@ import dev.geosteer.query.ClientAddress;
 import dev.geosteer.query.ServedZones;
 import dev.geosteer.query.ZoneResolver;
 import dev.geosteer.problem.Problem;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -151,14 +151,12 @@ public final class Geosteer implements AutoCloseable {
         }
         reloader.onDrains(fileDrains::replace);
         new ReloadMetrics(registry, reloader);
-        List<Problem> errors = reloader.start().get().errors();
+        DnssecMetrics.register(registry, signing.stats(), signing::cacheSize, signing::nextResign);
+        List<Problem> errors = reloader.start().get().errors(); // the first pass: zones load before anything listens
         if (zones().size() == 0) {
             LOG.warning("no zone loaded from " + reloader.source().describe() + ": every query will be REFUSED"
                     + (reloader.zoneFileCount() == 0 && errors.isEmpty() ? " (no *.zone file in it)" : ""));
         }
-        Gauge.builder("geosteer_tcp_connections", this, g -> g.dns == null ? 0 : g.dns.tcpConnections())
-                .description("Open DNS TCP connections").register(registry);
-        registerDnssecGauges();
         if (fleet != null) {
             health.addListener(new dev.geosteer.admin.ClusterMetrics(registry, fleet));
             if (fromEtcd != null) {
@@ -180,7 +178,9 @@ public final class Geosteer implements AutoCloseable {
         }
 
         List<QueryObserver> observers = new ArrayList<>();
-        observers.add(new DnsMetrics(registry));
+        DnsMetrics dnsMetrics = new DnsMetrics(registry);
+        dnsMetrics.tcpConnections(() -> dns == null ? 0 : dns.tcpConnections());
+        observers.add(dnsMetrics);
         if (config.queryLog.enabled) {
             queryLog = new QueryLog(config.queryLog.output, config.queryLog.sample, registry);
             observers.add(queryLog);
@@ -197,13 +197,12 @@ public final class Geosteer implements AutoCloseable {
         LOG.info("DNS cookies " + (cookies == null ? "off" : "on, " + cookies.describe())
                 + "; UDP answers to requests without a valid cookie: at most " + config.limits.nocookieUdpSize + " bytes");
         dns = new DnsServer(vertx, responder, listen);
-        dns.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        await(dns.start(), START_TIMEOUT);
 
         if (config.admin.listen != null && !config.admin.listen.isBlank()) {
             admin = new AdminServer(vertx, new Backend(), registry, new AdminServer.Options(config.adminToken(),
                     config.admin.maxConnections, config.admin.metricsAuth));
-            admin.start(ServerConfig.parseHostPort(config.admin.listen, 8053)).toCompletionStage()
-                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            await(admin.start(ServerConfig.parseHostPort(config.admin.listen, 8053)), START_TIMEOUT);
         }
 
         LOG.info("geosteer " + version() + " answering on " + describe(dns.addresses()) + " (UDP and TCP, "
@@ -211,26 +210,6 @@ public final class Geosteer implements AutoCloseable {
                 + zones().size() + " zones" + (errors.isEmpty() ? ""
                 : ", " + errors.size() + (errors.size() == 1 ? " error: " + errors.get(0)
                 : " errors, the first: " + errors.get(0) + " (all are logged above)")));
-    }
-
-    private void registerDnssecGauges() {
-        dev.geosteer.dnssec.SignatureStats sig = signing.stats();
-        io.micrometer.core.instrument.FunctionCounter.builder("geosteer_dnssec_signatures", sig, x -> x.signatures.sum())
-                .description("RRSIGs made (at load, and for steered RRsets on first use)").register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder("geosteer_dnssec_signatures_reused", sig, x -> x.reused.sum())
-                .description("RRSIGs kept from a zone's previous version at a reload (RRset unchanged)").register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder("geosteer_dnssec_steered_cache_lookups", sig,
-                x -> x.cacheHits.sum()).tag("result", "hit")
-                .description("Steered RRsets answered with DO: RRSIGs found in the cache, or made").register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder("geosteer_dnssec_steered_cache_lookups", sig,
-                x -> x.cacheMisses.sum()).tag("result", "miss")
-                .description("Steered RRsets answered with DO: RRSIGs found in the cache, or made").register(registry);
-        Gauge.builder("geosteer_dnssec_steered_cache_entries", signing, ZoneSigning::cacheSize)
-                .description("Steered RRsets whose RRSIGs are cached, all zones").register(registry);
-        Gauge.builder("geosteer_dnssec_next_resign_timestamp_seconds", signing, z -> {
-            Instant t = z.nextResign();
-            return t == null ? 0 : t.getEpochSecond();
-        }).description("Unix time of the next re-sign (half of the validity, or a key's timing), 0 when none").register(registry);
     }
 
     /**
@@ -440,6 +419,14 @@ public final class Geosteer implements AutoCloseable {
         return config;
     }
 
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Waits for a Vert.x step of starting or stopping (never called on an event loop). */
+    private static <T> T await(Future<T> step, Duration timeout) throws Exception {
+        return step.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void close() {
         if (closed) {
@@ -459,13 +446,13 @@ public final class Geosteer implements AutoCloseable {
         }
         try {
             if (admin != null) {
-                admin.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                await(admin.stop(), STOP_TIMEOUT);
             }
             if (dns != null) {
-                dns.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                await(dns.stop(), STOP_TIMEOUT);
             }
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            healthVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            await(vertx.close(), STOP_TIMEOUT);
+            await(healthVertx.close(), STOP_TIMEOUT);
         } catch (Exception e) {
             LOG.warning("unclean shutdown: " + e);
         }

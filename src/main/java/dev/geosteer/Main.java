@@ -33,6 +33,10 @@ import java.util.logging.Level;
         subcommands = {Main.Serve.class, Main.Check.class, Main.LookupCommand.class, Main.ReloadCommand.class,
                 DnssecCommand.class, PushCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
+    /** The settings were refused (geosteer.yaml, an option): nothing ran. The same in every command. */
+    static final int EXIT_SETTINGS = 2;
+    /** The command ran and found errors, or could not start or reach what it needed. */
+    static final int EXIT_FAILED = 1;
 
     public static void main(String[] args) {
         LogFormat.install(Level.INFO, false); // serve applies log.level and log.format once it has read them
@@ -55,6 +59,19 @@ public final class Main {
 
         @Option(names = "--zones", paramLabel = "DIR", description = "Zones directory (overrides zones_dir).")
         Path zones;
+
+        /**
+         * The settings, or null after printing every problem of them as {@code file:line:column: reason}
+         * (the caller exits with {@link #EXIT_SETTINGS}). The one place every command reads them.
+         */
+        ServerConfig settings() {
+            try {
+                return load();
+            } catch (ProblemException e) {
+                System.err.println(e.getMessage());
+                return null;
+            }
+        }
 
         /** Loads the settings; relative paths in them are relative to the config file's directory. */
         ServerConfig load() throws ProblemException {
@@ -104,12 +121,9 @@ public final class Main {
 
         @Override
         public Integer call() throws Exception {
-            ServerConfig c;
-            try {
-                c = load();
-            } catch (ProblemException e) {
-                System.err.println(e.getMessage());
-                return 2;
+            ServerConfig c = settings();
+            if (c == null) {
+                return EXIT_SETTINGS;
             }
             try {
                 c.listenOptions(listen); // a bad --listen is refused before anything starts
@@ -117,7 +131,7 @@ public final class Main {
                         LogFormat.json(logFormat != null ? logFormat : c.log.format));
             } catch (IllegalArgumentException e) {
                 System.err.println("geosteer: " + e.getMessage());
-                return 2;
+                return EXIT_SETTINGS;
             }
             // The hook and the stop signals go in before anything listens: a SIGTERM that arrives while the
             // server starts must stop it cleanly, not find addShutdownHook refusing ("Shutdown in progress").
@@ -136,15 +150,15 @@ public final class Main {
                 server = Geosteer.start(c, baseDir(), listen);
             } catch (IllegalArgumentException e) {
                 System.err.println("geosteer: " + e.getMessage());
-                return 2;
+                return EXIT_SETTINGS;
             } catch (Exception e) {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
                 if (cause instanceof IllegalArgumentException) { // settings refused while starting
                     System.err.println("geosteer: " + cause.getMessage());
-                    return 2;
+                    return EXIT_SETTINGS;
                 }
                 System.err.println("geosteer: cannot start: " + cause.getMessage());
-                return 1;
+                return EXIT_FAILED;
             }
             running.set(server);
             if (stopped.getCount() == 0 && running.getAndSet(null) != null) {
@@ -161,23 +175,20 @@ public final class Main {
     static final class Check extends ConfigOptions implements Callable<Integer> {
         @Override
         public Integer call() {
-            ServerConfig c;
-            try {
-                c = load();
-            } catch (ProblemException e) {
-                System.err.println(e.getMessage());
-                return 1;
+            ServerConfig c = settings();
+            if (c == null) {
+                return EXIT_SETTINGS;
             }
             List<Problem> errors = validate(c, baseDir(), System.out);
             if (errors == null) {
-                return 1;
+                return EXIT_FAILED;
             }
             for (Problem e : errors) {
                 System.err.println(e);
             }
             if (!errors.isEmpty()) {
                 System.err.println(errors.size() + " error(s)");
-                return 1;
+                return EXIT_FAILED;
             }
             return 0;
         }
@@ -241,12 +252,9 @@ public final class Main {
             if (server != null) {
                 return remote();
             }
-            ServerConfig c;
-            try {
-                c = load();
-            } catch (ProblemException e) {
-                System.err.println(e.getMessage());
-                return 1;
+            ServerConfig c = settings();
+            if (c == null) {
+                return EXIT_SETTINGS;
             }
             java.util.logging.Logger.getLogger("").setLevel(Level.WARNING);
             try {
@@ -263,7 +271,7 @@ public final class Main {
                 return 0;
             } catch (IllegalArgumentException e) {
                 System.err.println("geosteer: " + e.getMessage());
-                return 2;
+                return EXIT_SETTINGS;
             }
         }
 
@@ -275,16 +283,16 @@ public final class Main {
                         .send("GET", query, Duration.ofSeconds(10));
                 if (r.status() != 200) {
                     System.err.println("geosteer: " + server + " answered " + r.status() + ": " + r.error());
-                    return r.status() == 400 ? 2 : 1;
+                    return r.status() == 400 ? EXIT_SETTINGS : EXIT_FAILED;
                 }
                 r.json().path("lines").forEach(l -> System.out.println(l.asText()));
                 return 0;
             } catch (IllegalArgumentException e) {
                 System.err.println("geosteer: " + e.getMessage());
-                return 2;
+                return EXIT_SETTINGS;
             } catch (IOException | InterruptedException e) {
                 System.err.println("geosteer: " + e.getMessage());
-                return 1;
+                return EXIT_FAILED;
             }
         }
 
@@ -314,18 +322,15 @@ public final class Main {
             String url = server;
             String bearer = token != null ? token : System.getenv("GEOSTEER_ADMIN_TOKEN");
             if (url == null || bearer == null || bearer.isBlank()) {
-                ServerConfig c;
-                try {
-                    c = load();
-                } catch (ProblemException e) {
-                    System.err.println(e.getMessage());
-                    return 2;
+                ServerConfig c = settings();
+                if (c == null) {
+                    return EXIT_SETTINGS;
                 }
                 if (url == null) {
                     if (c.admin.listen == null || c.admin.listen.isBlank()) {
                         System.err.println("geosteer: the admin API is off in this configuration (admin.listen is "
                                 + "empty): send SIGHUP to the server instead, or give --server");
-                        return 2;
+                        return EXIT_SETTINGS;
                     }
                     url = "http://" + Addresses.format(reachable(ServerConfig.parseHostPort(c.admin.listen, 8053)));
                 }
@@ -343,18 +348,18 @@ public final class Main {
                 if (r.status() == 422) {
                     System.err.println("geosteer: the reload found errors; the previous versions stay in service:");
                     r.json().path("errors").forEach(e -> System.err.println(e.asText()));
-                    return 1;
+                    return EXIT_FAILED;
                 }
                 System.err.println("geosteer: " + admin.base() + " answered " + r.status() + ": " + r.error()
                         + (r.status() == 401 ? " (give the token in GEOSTEER_ADMIN_TOKEN or --token)"
                         : r.status() == 403 ? " (or send the server SIGHUP: systemctl reload geosteer)" : ""));
-                return 1;
+                return EXIT_FAILED;
             } catch (IllegalArgumentException e) {
                 System.err.println("geosteer: " + e.getMessage());
-                return 2;
+                return EXIT_SETTINGS;
             } catch (IOException | InterruptedException e) {
                 System.err.println("geosteer: " + e.getMessage());
-                return 1;
+                return EXIT_FAILED;
             }
         }
 

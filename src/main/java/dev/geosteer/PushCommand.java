@@ -33,12 +33,9 @@ final class PushCommand extends Main.ConfigOptions implements Callable<Integer> 
 
     @Override
     public Integer call() {
-        ServerConfig c;
-        try {
-            c = load();
-        } catch (ProblemException e) {
-            System.err.println(e.getMessage());
-            return 1;
+        ServerConfig c = settings();
+        if (c == null) {
+            return Main.EXIT_SETTINGS;
         }
         if (c.cluster == null) {
             System.err.println("geosteer: push publishes to the fleet's etcd: geosteer.yaml has no 'cluster:' section"

@@ -72,7 +72,7 @@ class CliTest {
         Path cfg = dir.resolve("geosteer.yaml");
         Files.writeString(cfg, "listen: [\"127.0.0.1:5353\"]\nlimits:\n  udp_max_size: 100\n  tcp_idle: 3s\n");
         Run r = run("check", "--config", cfg.toString());
-        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.exit()).isEqualTo(Main.EXIT_SETTINGS);
         assertThat(r.err()).contains(cfg + ":4:").contains("unknown key 'tcp_idle'");
     }
 
@@ -82,7 +82,7 @@ class CliTest {
         Files.writeString(cfg, "cookies:\n  secret: not-hex\n  secret_lifetime: 10m\nlimits:\n"
                 + "  nocookie_udp_size: 50\n  tcp_client_ipv4_prefix: 40\n");
         Run r = run("check", "--config", cfg.toString());
-        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.exit()).isEqualTo(Main.EXIT_SETTINGS);
         assertThat(r.err()).contains("'cookies.secret' must be 32 hexadecimal digits")
                 .contains("'cookies.secret_lifetime' must be within 1h..36d")
                 .contains("'limits.nocookie_udp_size' must be within 128..65535")
@@ -106,7 +106,7 @@ class CliTest {
                   sample: 0.7
                 """);
         Run r = run("check", "--config", cfg.toString());
-        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.exit()).isEqualTo(Main.EXIT_SETTINGS);
         List<String> lines = r.err().lines().toList();
         assertThat(lines).hasSize(6);
         assertThat(lines.get(0)).isEqualTo(cfg + ":1:28: 'listen': 'nowhere:53': the address must be an IP literal");
@@ -137,7 +137,7 @@ class CliTest {
         Path cfg = dir.resolve("geosteer.yaml");
         Files.writeString(cfg, "listen: [\"127.0.0.1:5353\"\nlimits:\n  threads: 2\n");
         Run r = run("check", "--config", cfg.toString());
-        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.exit()).isEqualTo(Main.EXIT_SETTINGS);
         assertThat(r.err().lines().toList()).singleElement().asString().isEqualTo(cfg + ":2:1: YAML syntax: expected ',' or ']', but got"
                 + " <scalar> (while parsing a flow sequence started at line 1)");
     }
@@ -205,7 +205,7 @@ class CliTest {
         Path cfg = dir.resolve("geosteer.yaml");
         Files.writeString(cfg, "#".repeat(2 << 20) + "\n");
         Run r = run("check", "--config", cfg.toString());
-        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.exit()).isEqualTo(Main.EXIT_SETTINGS);
         assertThat(r.err()).startsWith(cfg + ": 2097153 bytes, more than the size limit of a geosteer.yaml (1048576)");
     }
 
@@ -340,7 +340,7 @@ class CliTest {
         Path cfg = dir.resolve("geosteer.yaml");
         Files.writeString(cfg, "listen: [\"127.0.0.1:5353\", \"::1:5353\"]\n");
         Run check = run("check", "--config", cfg.toString());
-        assertThat(check.exit()).isEqualTo(1);
+        assertThat(check.exit()).isEqualTo(Main.EXIT_SETTINGS);
         assertThat(check.err()).contains("write [::1]:5353");
     }
 
@@ -351,8 +351,12 @@ class CliTest {
         assertThat(level.err()).contains("chatty").contains("error, warn, info, debug");
         Path cfg = dir.resolve("geosteer.yaml");
         Files.writeString(cfg, "log:\n  format: xml\n");
-        Run format = run("check", "--config", cfg.toString());
-        assertThat(format.exit()).isEqualTo(1);
-        assertThat(format.err()).contains("'log.format' must be text or json");
+        // Settings refused: the same exit in every command that reads them.
+        for (String command : List.of("check", "serve", "lookup")) {
+            Run format = command.equals("lookup") ? run(command, "www.example.test", "--config", cfg.toString())
+                    : run(command, "--config", cfg.toString());
+            assertThat(format.exit()).as(command).isEqualTo(Main.EXIT_SETTINGS);
+            assertThat(format.err()).as(command).contains("'log.format' must be text or json");
+        }
     }
 }

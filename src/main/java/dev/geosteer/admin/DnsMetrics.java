@@ -53,6 +53,12 @@ public final class DnsMetrics implements QueryObserver {
                 .tag("transport", "tcp").register(registry);
     }
 
+    /** The gauge of open DNS TCP connections, read from the listeners once they exist. */
+    public void tcpConnections(java.util.function.IntSupplier open) {
+        io.micrometer.core.instrument.Gauge.builder("geosteer_tcp_connections", open, java.util.function.IntSupplier::getAsInt)
+                .description("Open DNS TCP connections").register(registry);
+    }
+
     private static Timer latency(MeterRegistry registry, String transport) {
         return Timer.builder("geosteer_dns_query_duration")
                 .description("Time from packet parsed to answer encoded")
