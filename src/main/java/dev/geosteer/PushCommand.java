@@ -5,7 +5,6 @@ import dev.geosteer.cluster.ConfigStore;
 import dev.geosteer.cluster.EtcdConnection;
 import dev.geosteer.config.ServerConfig;
 import dev.geosteer.problem.Problem;
-import dev.geosteer.problem.ProblemException;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
