@@ -32,6 +32,13 @@ public final class SignedZone {
     public record Signed(RRset rrset, RRset rrsig) {
     }
 
+    /**
+     * Chains up to this many entries keep each NSEC RRset and its RRSIGs once built (at most a few
+     * MB): NXDOMAIN answers then allocate nothing for their proofs. Longer chains build them per
+     * answer, so that a flood of random names cannot fill the heap with them.
+     */
+    static final int NSEC_CACHE_MAX = 1 << 16;
+
     private final Zone zone;
     private final KeySet.Signing keys;
     private final SignatureWindow window;
@@ -45,6 +52,7 @@ public final class SignedZone {
     private final SteeredSignatures steered;
     private final SignatureStats stats;
     private final int signaturesMade;
+    private final java.util.concurrent.atomic.AtomicReferenceArray<Signed> nsecCache;
 
     private SignedZone(Zone zone, KeySet.Signing keys, SignatureWindow window, NsecChain chain, RRset dnskey, RRset cds,
                        RRset cdnskey, IdentityHashMap<RRset, byte[][]> rrsigs, byte[][][] nsecSigs,
@@ -62,6 +70,8 @@ public final class SignedZone {
         this.steered = steered;
         this.stats = stats;
         this.signaturesMade = made;
+        this.nsecCache = chain.size() <= NSEC_CACHE_MAX ? new java.util.concurrent.atomic.AtomicReferenceArray<>(chain.size())
+                : null;
     }
 
     /** The version of the zone these signatures are for. */
@@ -99,6 +109,18 @@ public final class SignedZone {
 
     /** Entry {@code index} of the NSEC chain with its RRSIGs, with the full bitmap. */
     public Signed nsec(int index) {
+        if (nsecCache != null) {
+            Signed cached = nsecCache.get(index);
+            if (cached == null) {
+                cached = buildNsec(index);
+                nsecCache.set(index, cached); // two threads may build it: equal values
+            }
+            return cached;
+        }
+        return buildNsec(index);
+    }
+
+    private Signed buildNsec(int index) {
         Name owner = chain.owner(index);
         byte[] ownerWire = owner.toWire();
         RRset nsec = RRset.ofRdata(owner, ownerWire, Type.NSEC, chain.ttl(), new byte[][] {chain.rdata(index)});
