@@ -88,9 +88,12 @@ public final class QueryParser {
             }
             int rdata = owner + 10;
             int end = rdata + u16(p, owner + 8);
+            if (end > len) { // the SOA's RDLENGTH runs past the packet: never read beyond it
+                return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, null, Rcode.FORMERR);
+            }
             int names = skipName(p, rdata, end);
             names = names < 0 ? -1 : skipName(p, names, end);
-            if (end > len || names < 0 || names + 20 > end) {
+            if (names < 0 || names + 20 > end) {
                 return new Query(id, flags, opcode, qnameWire, qname, qtype, qclass, null, Rcode.FORMERR);
             }
             ixfrSerial = u32(p, names);
