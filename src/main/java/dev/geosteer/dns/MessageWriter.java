@@ -125,7 +125,7 @@ public final class MessageWriter {
                 if (t < 0) {
                     break;
                 }
-                if (t < pos && sameName(wire, s, t)) {
+                if (t < pos && WireNames.sameName(buf, wire, s, t)) {
                     target = t;
                     break;
                 }
@@ -163,39 +163,13 @@ public final class MessageWriter {
                 return h ^ (h >>> 15);
             }
             for (int k = 1; k <= l; k++) {
-                h = h * 31 + lower(wire[s + k]);
+                h = h * 31 + WireNames.lower(wire[s + k]);
             }
             s += l + 1;
         }
     }
 
-    private boolean sameName(byte[] wire, int s, int t) {
-        while (true) {
-            int lt = buf[t] & 0xFF;
-            while ((lt & 0xC0) == 0xC0) {
-                t = ((lt & 0x3F) << 8) | (buf[t + 1] & 0xFF);
-                lt = buf[t] & 0xFF;
-            }
-            int ls = wire[s] & 0xFF;
-            if (ls != lt) {
-                return false;
-            }
-            if (ls == 0) {
-                return true;
-            }
-            for (int k = 1; k <= ls; k++) {
-                if (lower(wire[s + k]) != lower(buf[t + k])) {
-                    return false;
-                }
-            }
-            s += ls + 1;
-            t += lt + 1;
-        }
-    }
 
-    private static int lower(byte b) {
-        return b >= 'A' && b <= 'Z' ? b + 32 : b & 0xFF;
-    }
 
     private void put16(int v) {
         buf[pos++] = (byte) (v >> 8);

@@ -258,41 +258,14 @@ public final class WireWriter {
     private int findSuffix(byte[] wire, int s, int known) {
         for (int i = 0; i < known; i++) {
             int t = labelOffsets[i];
-            if (sameName(wire, s, t)) {
+            if (WireNames.sameName(buf, wire, s, t)) {
                 return t;
             }
         }
         return -1;
     }
 
-    /** Compares the name at wire[s] with the (possibly compressed) name at buf[t], ignoring ASCII case. */
-    private boolean sameName(byte[] wire, int s, int t) {
-        while (true) {
-            int lt = buf[t] & 0xFF;
-            while ((lt & 0xC0) == 0xC0) {
-                t = ((lt & 0x3F) << 8) | (buf[t + 1] & 0xFF);
-                lt = buf[t] & 0xFF;
-            }
-            int ls = wire[s] & 0xFF;
-            if (ls != lt) {
-                return false;
-            }
-            if (ls == 0) {
-                return true;
-            }
-            for (int k = 1; k <= ls; k++) {
-                if (lower(wire[s + k]) != lower(buf[t + k])) {
-                    return false;
-                }
-            }
-            s += ls + 1;
-            t += lt + 1;
-        }
-    }
 
-    private static int lower(byte b) {
-        return b >= 'A' && b <= 'Z' ? b + 32 : b;
-    }
 
     private void addLabelOffset(int offset) {
         if (labelCount == labelOffsets.length) {
