@@ -153,6 +153,12 @@ public final class Geosteer implements AutoCloseable {
         new ReloadMetrics(registry, reloader);
         DnssecMetrics.register(registry, signing.stats(), signing::cacheSize, signing::nextResign);
         List<Problem> errors = reloader.start().get().errors(); // the first pass: zones load before anything listens
+        // signed zones are signed off the reload thread: small ones are ready in a moment, a big one is
+        // REFUSED (never served unsigned) until signed, and /readyz says so, rather than holding every zone
+        if (!signing.awaitIdle(START_SIGNING_WAIT)) {
+            LOG.warning("DNSSEC: signing not finished after " + START_SIGNING_WAIT.toSeconds()
+                    + " s; the zones not signed yet are REFUSED until they are: " + signing.unsignedYet());
+        }
         if (zones().size() == 0) {
             LOG.warning("no zone loaded from " + reloader.source().describe() + ": every query will be REFUSED"
                     + (reloader.zoneFileCount() == 0 && errors.isEmpty() ? " (no *.zone file in it)" : ""));
@@ -410,6 +416,11 @@ public final class Geosteer implements AutoCloseable {
         return reloader.status();
     }
 
+    /** Signing (tests reach in to hold a zone's signing). */
+    ZoneSigning signing() {
+        return signing;
+    }
+
     /** The load pipeline (tests reach in to make a reload pass fail). */
     public Reloader reloader() {
         return reloader;
@@ -420,6 +431,8 @@ public final class Geosteer implements AutoCloseable {
     }
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    /** How long the start waits for the first signatures before it listens. */
+    private static final Duration START_SIGNING_WAIT = Duration.ofSeconds(5);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
     /** Waits for a Vert.x step of starting or stopping (never called on an event loop). */

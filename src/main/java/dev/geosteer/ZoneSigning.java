@@ -33,8 +33,13 @@ import java.util.logging.Logger;
 
 /**
  * Signing at load (issue 13): takes each publication of the zone catalog, signs the zones that have
- * keys in the keys directory, and publishes the zones the answer path serves. Called on the reload
- * thread only; the signing itself runs on a pool of one thread per core.
+ * keys in the keys directory, and publishes the zones the answer path serves. {@link #update} and
+ * {@link #tick} are called on the reload thread and never wait for a signature: a zone due for signing
+ * gets a job on the signing executor ({@code geosteer-signer}, a bounded number of threads, smaller
+ * zones first), which signs it (helped by the {@code geosteer-sign} pool) and publishes the signed
+ * version atomically when it is ready. Meanwhile the zone's last signed version goes on being served,
+ * and other zones' reloads are not held up. A newer version of a zone (or new keys) cancels the
+ * unfinished job and starts another.
  *
  * <ul>
  * <li>A zone without key files is served unsigned, as loaded.</li>
@@ -56,6 +61,66 @@ final class ZoneSigning implements AutoCloseable {
         ServedZone published;    // what is served (null: withheld)
         Instant keyChangeAt;     // next key timing event, or null
         String lastProblem;      // logged once
+        Job job;                 // the signing under way, or null
+        long generation;         // of the last job started: a job publishes only if still the last
+    }
+
+    /** One zone version to sign, on the signing executor; smaller zones are taken first. */
+    private final class Job implements Runnable, Comparable<Job> {
+        final Name origin;
+        final State state;
+        final long generation;
+        final ServedZone source;
+        final KeySet.Signing keys;
+        final SignatureWindow window;
+        final SignedZone before;
+        final long size;
+        final long order = jobOrder++;
+        volatile Thread runner;
+        volatile boolean cancelled;
+
+        Job(Name origin, State state, long generation, ServedZone source, KeySet.Signing keys, SignatureWindow window,
+            SignedZone before) {
+            this.origin = origin;
+            this.state = state;
+            this.generation = generation;
+            this.source = source;
+            this.keys = keys;
+            this.window = window;
+            this.before = before;
+            this.size = source.zone().nodes().size();
+        }
+
+        @Override
+        public int compareTo(Job o) {
+            int c = Long.compare(size, o.size);
+            return c != 0 ? c : Long.compare(order, o.order);
+        }
+
+        void cancel() {
+            cancelled = true;
+            Thread t = runner;
+            if (t != null) {
+                t.interrupt();
+            }
+        }
+
+        @Override
+        public void run() {
+            if (cancelled) {
+                return;
+            }
+            runner = Thread.currentThread();
+            try {
+                if (cancelled) {
+                    return;
+                }
+                sign(this);
+            } finally {
+                runner = null;
+                Thread.interrupted(); // a cancel that came late must not reach the next job
+            }
+        }
     }
 
     private final Path keysDir;
@@ -63,8 +128,11 @@ final class ZoneSigning implements AutoCloseable {
     private final SignatureStats stats;
     private final Supplier<Instant> clock;
     private final AtomicReference<ServedZones> current = new AtomicReference<>(ServedZones.EMPTY);
-    private final Map<Name, State> states = new TreeMap<>();
+    private final Map<Name, State> states = new TreeMap<>();  // guarded by this
+    private final List<java.util.function.Consumer<ServedZones>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private ExecutorService pool;
+    private java.util.concurrent.ThreadPoolExecutor signers;
+    private long jobOrder;
     private ServedZones lastCatalog = ServedZones.EMPTY;
     private List<String> keysFingerprint;
     private KeyStore store;
@@ -98,19 +166,81 @@ final class ZoneSigning implements AutoCloseable {
     }
 
     /** The catalog published: sign what changed and publish. */
-    void update(ServedZones catalog) {
+    synchronized void update(ServedZones catalog) {
         lastCatalog = catalog;
         pass(false);
     }
 
     /** A reload pass: re-sign what is due (validity, key timing, a changed keys directory). */
-    void tick() {
+    synchronized void tick() {
         pass(false);
     }
 
     /** Signs every signed zone again now, with a new validity window (tests, and an operator's reload). */
-    void resignAll() {
+    synchronized void resignAll() {
         pass(true);
+    }
+
+    /**
+     * Called with every {@link ServedZones} published (on the reload thread, or on a signing thread when a
+     * signing finishes), in order.
+     */
+    void onPublish(java.util.function.Consumer<ServedZones> listener) {
+        listeners.add(listener);
+    }
+
+    /** Whether a signing is under way or waiting. */
+    synchronized boolean signing() {
+        return signingLocked();
+    }
+
+    /**
+     * Waits until no signing is under way or waiting, at most {@code timeout}; true when none is. Not on
+     * the reload thread (a pass may start a job), never on an event loop.
+     */
+    boolean awaitIdle(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            while (signingLocked()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                wait(Math.max(1, left / 1_000_000));
+            }
+            return true;
+        }
+    }
+
+    /** The zones with keys not served yet because their first signing is under way. */
+    synchronized List<Name> unsignedYet() {
+        List<Name> out = new ArrayList<>();
+        for (Map.Entry<Name, State> e : states.entrySet()) {
+            if (e.getValue().published == null && e.getValue().job != null) {
+                out.add(e.getKey());
+            }
+        }
+        return out;
+    }
+
+    /** Test hook: runs on the signing thread before a zone is signed (may wait; an interrupt cancels). */
+    interface BeforeSign {
+        void before(Name origin) throws InterruptedException;
+    }
+
+    private volatile BeforeSign beforeSign = origin -> { };
+
+    void beforeSign(BeforeSign hook) {
+        this.beforeSign = hook;
+    }
+
+    private boolean signingLocked() {
+        for (State s : states.values()) {
+            if (s.job != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void pass(boolean force) {
@@ -129,18 +259,38 @@ final class ZoneSigning implements AutoCloseable {
             seen.put(origin, s);
             changed |= updateOne(origin, source, s, now, keysChanged, force);
         }
+        for (Map.Entry<Name, State> e : states.entrySet()) {
+            if (!seen.containsKey(e.getKey()) && e.getValue().job != null) {
+                e.getValue().job.cancel(); // the zone is gone
+                e.getValue().job = null;
+            }
+        }
         changed |= states.keySet().retainAll(seen.keySet());
         if (changed || current.get().size() != countPublished()) {
-            Map<Name, ServedZone> m = new HashMap<>();
-            for (Map.Entry<Name, State> e : states.entrySet()) {
-                if (e.getValue().published != null) {
-                    m.put(e.getKey(), e.getValue().published);
-                }
-            }
-            current.set(new ServedZones(m));
+            publish();
         }
         status = describe(now);
         nextResign = computeNextResign();
+        notifyAll();
+    }
+
+    /** Publishes what each zone serves now. Holding the lock. */
+    private void publish() {
+        Map<Name, ServedZone> m = new HashMap<>();
+        for (Map.Entry<Name, State> e : states.entrySet()) {
+            if (e.getValue().published != null) {
+                m.put(e.getKey(), e.getValue().published);
+            }
+        }
+        ServedZones zones = new ServedZones(m);
+        current.set(zones);
+        for (java.util.function.Consumer<ServedZones> l : listeners) {
+            try {
+                l.accept(zones);
+            } catch (RuntimeException e) {
+                LOG.log(java.util.logging.Level.WARNING, "a listener of the signed zones failed: " + e, e);
+            }
+        }
     }
 
     private int countPublished() {
@@ -158,6 +308,7 @@ final class ZoneSigning implements AutoCloseable {
         boolean sourceChanged = s.source != source;
         s.source = source;
         if (keys.keys().isEmpty() && errors.isEmpty()) {
+            cancelJob(s);
             if (s.published != null && s.published.signed() != null) {
                 LOG.warning("zone " + origin + ": no key left in " + keysDir + ": served unsigned from now on");
             }
@@ -168,7 +319,9 @@ final class ZoneSigning implements AutoCloseable {
             return changed;
         }
         SignedZone before = s.published == null ? null : s.published.signed();
-        boolean due = force || sourceChanged || keysChanged || before == null || !before.window().fresh(now)
+        // a job under way signs the newest source with the newest keys: only time can make it stale
+        boolean due = force || sourceChanged || keysChanged
+                || (s.job == null && (before == null || !before.window().fresh(now)))
                 || (s.keyChangeAt != null && !now.isBefore(s.keyChangeAt));
         if (!due) {
             return false;
@@ -186,6 +339,7 @@ final class ZoneSigning implements AutoCloseable {
         }
         s.keyChangeAt = keys.nextChange(now);
         if (!problems.isEmpty()) {
+            cancelJob(s); // what it signs with is refused now
             String text = String.join("; ", problems);
             if (!text.equals(s.lastProblem)) {
                 s.lastProblem = text;
@@ -203,22 +357,68 @@ final class ZoneSigning implements AutoCloseable {
         s.lastProblem = null;
         SignatureWindow window = before != null && before.window().fresh(now) && !force ? before.window()
                 : SignatureWindow.at(now, settings.signatureValidity, settings.inceptionOffset);
+        cancelJob(s); // superseded
+        Job job = new Job(origin, s, ++s.generation, source, signing, window, before);
+        s.job = job;
+        signers().execute(job);
+        return false; // published when signed
+    }
+
+    private static void cancelJob(State s) {
+        if (s.job != null) {
+            s.job.cancel();
+            s.job = null;
+        }
+    }
+
+    /** On a signing thread: signs, then publishes if the job is still the zone's last. */
+    private void sign(Job job) {
         long start = System.nanoTime();
         SignedZone signed;
         try {
-            signed = SignedZone.sign(source.zone(), signing, window, dnskeyTtl(source, signing), before,
-                    settings.signatureCache, stats, pool());
+            beforeSign.before(job.origin);
+            signed = SignedZone.sign(job.source.zone(), job.keys, job.window, dnskeyTtl(job.source, job.keys),
+                    job.before, settings.signatureCache, stats, pool());
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            finished(job, null, null);
+            return; // superseded
+        } catch (RuntimeException | Error e) {
+            LOG.log(java.util.logging.Level.SEVERE, "zone " + job.origin + ": signing failed, "
+                    + (job.before != null ? "still serving the last signed version (serial " + job.before.zone().serial() + ")"
+                    : "not served") + ": " + e, e);
+            finished(job, null, e.toString());
+            return;
+        }
+        if (finished(job, signed, null)) {
+            SignatureWindow window = job.window;
+            LOG.info(String.format("zone %s signed: serial %d, %d RRsets and NSEC records, %d signatures made (%d ms),"
+                            + " keys %s, valid until %s, signed again from %s", job.origin, job.source.zone().serial(),
+                    signed.rrsetsSigned(), signed.signaturesMade(), (System.nanoTime() - start) / 1_000_000,
+                    job.keys.zoneSigning().stream().map(k -> String.valueOf(k.keyTag())).toList(),
+                    Instant.ofEpochSecond(window.expiration()), window.refreshAt()));
+        }
+    }
+
+    /** Publishes a job's result if it is still the zone's last job; true when published. */
+    private synchronized boolean finished(Job job, SignedZone signed, String failure) {
+        State s = job.state;
+        boolean current = states.get(job.origin) == s && s.generation == job.generation && !job.cancelled;
+        if (!current) {
+            notifyAll();
             return false;
         }
-        s.published = source.withSigned(signed);
-        LOG.info(String.format("zone %s signed: serial %d, %d RRsets and NSEC records, %d signatures made (%d ms),"
-                        + " keys %s, valid until %s, signed again from %s", origin, source.zone().serial(),
-                signed.rrsetsSigned(), signed.signaturesMade(), (System.nanoTime() - start) / 1_000_000,
-                signing.zoneSigning().stream().map(k -> String.valueOf(k.keyTag())).toList(),
-                Instant.ofEpochSecond(window.expiration()), window.refreshAt()));
-        return true;
+        s.job = null;
+        if (signed != null) {
+            s.published = job.source.withSigned(signed);
+            publish();
+        } else if (failure != null) {
+            s.lastProblem = failure;
+        }
+        Instant now = clock.get();
+        status = describe(now);
+        nextResign = computeNextResign();
+        notifyAll();
+        return signed != null;
     }
 
     private static String describeKeys(KeySet keys) {
@@ -269,6 +469,7 @@ final class ZoneSigning implements AutoCloseable {
             SignedZone signed = s.published == null ? null : s.published.signed();
             z.put("signed", signed != null);
             z.put("served", s.published != null);
+            z.put("signing", s.job != null);
             if (signed != null) {
                 z.put("serial", signed.zone().serial());
                 z.put("keys", signed.keys().zoneSigning().stream().map(DnssecKey::keyTag).toList());
@@ -304,7 +505,22 @@ final class ZoneSigning implements AutoCloseable {
         return n;
     }
 
-    private ExecutorService pool() {
+    /** The jobs' threads: a few, so that a big zone does not hold up the others; smaller zones first. */
+    private synchronized java.util.concurrent.ThreadPoolExecutor signers() {
+        if (signers == null) {
+            int n = Math.max(2, Runtime.getRuntime().availableProcessors());
+            signers = new java.util.concurrent.ThreadPoolExecutor(n, n, 30, java.util.concurrent.TimeUnit.SECONDS,
+                    new java.util.concurrent.PriorityBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "geosteer-signer");
+                t.setDaemon(true);
+                return t;
+            });
+            signers.allowCoreThreadTimeOut(true);
+        }
+        return signers;
+    }
+
+    private synchronized ExecutorService pool() {
         if (pool == null) {
             pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
                 Thread t = new Thread(r, "geosteer-sign");
@@ -336,7 +552,13 @@ final class ZoneSigning implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        for (State s : states.values()) {
+            cancelJob(s);
+        }
+        if (signers != null) {
+            signers.shutdownNow();
+        }
         if (pool != null) {
             pool.shutdownNow();
         }

@@ -61,6 +61,11 @@ class ZoneSigningTest {
         return KeyStore.create(keys, ZONE, Algorithm.ECDSAP256SHA256, DnssecKey.CSK_FLAGS, timing, new SecureRandom());
     }
 
+    /** Waits for the signing jobs a pass started (signing runs off the reload thread). */
+    static void settle(ZoneSigning s) throws InterruptedException {
+        assertThat(s.awaitIdle(Duration.ofSeconds(60))).as("signing finished").isTrue();
+    }
+
     SignedZone signed() {
         ServedZone z = signing.current().get(ZONE);
         return z == null ? null : z.signed();
@@ -71,6 +76,7 @@ class ZoneSigningTest {
         signing = signing(dir.resolve("keys"));
         ServedZones zones = zones(1);
         signing.update(zones);
+        settle(signing);
         assertThat(signing.current().get(ZONE)).isSameAs(zones.get(ZONE));
         assertThat(signed()).isNull();
     }
@@ -81,25 +87,31 @@ class ZoneSigningTest {
         key(keys, KeyTiming.activeFrom(now.get().minusSeconds(60)));
         signing = signing(keys);
         signing.update(zones(1));
+        settle(signing);
         SignedZone first = signed();
         assertThat(first).isNotNull();
         assertThat(signing.nextResign()).isEqualTo(now.get().plus(Duration.ofDays(7)));
 
         signing.tick();
+
+        settle(signing);
         assertThat(signed()).isSameAs(first); // nothing due
 
         now.set(now.get().plus(Duration.ofDays(7)));
         signing.tick();
+        settle(signing);
         assertThat(signed()).isNotSameAs(first);
         assertThat(signed().window().expiration()).isGreaterThan(first.window().expiration());
 
         // a second key, active in an hour: signed again then, by both
         SignedZone before = signed();
         key(keys, KeyTiming.activeFrom(now.get().plus(Duration.ofHours(1))));
-        signing.tick(); // the directory changed: rescanned (the new key not active yet)
+        signing.tick();
+        settle(signing); // the directory changed: rescanned (the new key not active yet)
         assertThat(signed().keys().zoneSigning()).hasSize(1);
         now.set(now.get().plus(Duration.ofHours(1)));
         signing.tick();
+        settle(signing);
         assertThat(signed().keys().zoneSigning()).hasSize(2);
         assertThat(signed()).isNotSameAs(before);
     }
@@ -110,12 +122,14 @@ class ZoneSigningTest {
         DnssecKey k = key(keys, KeyTiming.activeFrom(now.get().minusSeconds(60)));
         signing = signing(keys);
         signing.update(zones(1));
+        settle(signing);
         SignedZone good = signed();
         assertThat(good).isNotNull();
 
         // the .private replaced by a key that does not match its .key: the reload is not served, the signed version stays
         Files.writeString(k.privateFile(), "Private-key-format: v1.3\nAlgorithm: 13 (ECDSAP256SHA256)\nPrivateKey: AAAA\n");
         signing.update(zones(2));
+        settle(signing);
         assertThat(signed()).isSameAs(good);
         assertThat(signing.current().get(ZONE).zone().serial()).isEqualTo(1);
         assertThat(signing.status().toString()).contains(k.privateFile().getFileName().toString());
@@ -124,6 +138,7 @@ class ZoneSigningTest {
         ZoneSigning fresh = signing(keys);
         try {
             fresh.update(zones(2));
+            settle(fresh);
             assertThat(fresh.current().get(ZONE)).isNull();
         } finally {
             fresh.close();
@@ -135,6 +150,80 @@ class ZoneSigningTest {
         key(keys, new KeyTiming(null, now.get().minusSeconds(7200), now.get().minusSeconds(7200), null,
                 now.get().minusSeconds(60), null, null, null, null, null, false));
         signing.update(zones(3));
+        settle(signing);
         assertThat(signed()).isSameAs(good);
+    }
+
+    @Test
+    void aZoneIsWithheldUntilItsFirstSigningEndsAndANewerVersionSupersedesAnUnfinishedOne() throws Exception {
+        Path keys = dir.resolve("keys");
+        key(keys, KeyTiming.activeFrom(now.get().minusSeconds(60)));
+        signing = signing(keys);
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        signing.beforeSign(origin -> {
+            if (calls.incrementAndGet() == 1) { // the first signing waits, the next ones go through
+                entered.countDown();
+                release.await();
+            }
+        });
+        java.util.List<Long> published = new java.util.concurrent.CopyOnWriteArrayList<>();
+        signing.onPublish(z -> {
+            if (z.get(ZONE) != null) {
+                published.add(z.get(ZONE).zone().serial());
+            }
+        });
+
+        signing.update(zones(1)); // returns at once: the signing is on its own thread
+        assertThat(entered.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(signing.current().get(ZONE)).as("never served unsigned").isNull();
+        assertThat(signing.unsignedYet()).containsExactly(ZONE);
+        assertThat(signing.status().toString()).contains("signing=true");
+
+        signing.update(zones(2)); // a newer version: the unfinished signing of serial 1 is dropped
+        settle(signing);
+        assertThat(signed().zone().serial()).isEqualTo(2);
+        release.countDown();
+        assertThat(published).containsExactly(2L); // serial 1 was never published
+        assertThat(signing.unsignedYet()).isEmpty();
+    }
+
+    @Test
+    void whileOneZoneIsSignedAnotherZonesEditIsServed() throws Exception {
+        Path keys = dir.resolve("keys");
+        Name big = Name.fromConstantString("big.test.");
+        key(keys, KeyTiming.activeFrom(now.get().minusSeconds(60)));
+        KeyStore.create(keys, big, Algorithm.ECDSAP256SHA256, DnssecKey.CSK_FLAGS,
+                KeyTiming.activeFrom(now.get().minusSeconds(60)), new SecureRandom());
+        StringBuilder text = new StringBuilder("$ORIGIN big.test.\n$TTL 300\n@ SOA ns hostmaster 1 7200 3600 1209600 60\n"
+                + "@ NS ns\nns A 192.0.2.1\n");
+        for (int i = 0; i < 1500; i++) {
+            text.append("h").append(i).append(" A 10.").append(i >> 8).append('.').append(i & 255).append(".1\n");
+        }
+        ServedZone bigZone = new ServedZone(ZoneLoader.compile(ZoneLoader.parse("big.test.zone", Path.of("big.test.zone"),
+                text.toString().getBytes(StandardCharsets.UTF_8), big), Map.of()), null);
+        signing = signing(keys);
+        java.util.concurrent.CountDownLatch bigEntered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        signing.beforeSign(origin -> {
+            if (origin.equals(big)) {
+                bigEntered.countDown();
+                release.await(); // the big zone's signing takes as long as the test wants
+            }
+        });
+        signing.update(zones(1).with(bigZone));
+        assertThat(bigEntered.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        // the small zone is signed and served, its edit too, while the big one is still being signed
+        TestServer.await("small zone signed", java.time.Duration.ofSeconds(30), () -> signed() != null);
+        signing.update(zones(2).with(bigZone));
+        TestServer.await("small zone's edit signed", java.time.Duration.ofSeconds(30),
+                () -> signed() != null && signed().zone().serial() == 2);
+        assertThat(signing.current().get(big)).as("big zone: not served before it is signed").isNull();
+        assertThat(signing.signing()).isTrue();
+        release.countDown();
+        settle(signing);
+        assertThat(signing.current().get(big).signed()).isNotNull();
+        assertThat(signing.current().get(big).signed().rrsetsSigned()).isGreaterThan(3000);
     }
 }

@@ -180,6 +180,9 @@ public final class AdminServer {
                 json(ctx, 503, body.put("status", "not ready").put("reason", "no zone loaded"));
             } else if (reloadFailure != null) {
                 json(ctx, 503, body.put("status", "not ready").put("reason", reloadFailure));
+            } else if (!signingFirst(backend.dnssec()).isEmpty()) {
+                json(ctx, 503, body.put("status", "not ready").put("reason", "DNSSEC: first signing under way for "
+                        + String.join(", ", signingFirst(backend.dnssec())) + " (REFUSED until signed)"));
             } else if (unjudged > 0 && !graceOver) {
                 json(ctx, 503, body.put("status", "not ready").put("reason", unjudged
                         + " origins have no health verdict yet"));
@@ -187,6 +190,20 @@ public final class AdminServer {
                 json(ctx, 200, body.put("status", "ready"));
             }
         });
+    }
+
+    /** The signed zones not served yet because their first signing is under way (from the dnssec status). */
+    static List<String> signingFirst(Map<String, Object> dnssec) {
+        List<String> out = new ArrayList<>();
+        if (dnssec != null && dnssec.get("zones") instanceof Map<?, ?> zones) {
+            for (Map.Entry<?, ?> e : zones.entrySet()) {
+                if (e.getValue() instanceof Map<?, ?> z && Boolean.FALSE.equals(z.get("served"))
+                        && Boolean.TRUE.equals(z.get("signing"))) {
+                    out.add(String.valueOf(e.getKey()));
+                }
+            }
+        }
+        return out;
     }
 
     private void status(RoutingContext ctx) {

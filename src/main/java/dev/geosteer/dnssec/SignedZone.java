@@ -322,56 +322,67 @@ public final class SignedZone {
 
         int n = toSign.size();
         int total = n + chain.size();
-        int parts = Math.max(1, Math.min(total / 256, 4 * Runtime.getRuntime().availableProcessors()));
-        List<Future<Integer>> futures = new ArrayList<>(parts);
-        for (int part = 0; part < parts; part++) {
-            int from = (int) ((long) total * part / parts);
-            int to = (int) ((long) total * (part + 1) / parts);
-            futures.add(pool.submit(() -> {
-                int made = 0;
-                for (int i = from; i < to; i++) {
-                    if (i < n) {
-                        if (setSigs[i] == null) {
-                            RRset set = toSign.get(i);
-                            setSigs[i] = signAll(keys.signersFor(set.type()), set.owner(), set.type(), set.ttl(),
-                                    rdataOf(set), window, stats);
-                            made += setSigs[i].length;
+        // Chunks taken in turn by the caller and by helpers of the pool. The caller signs too, so that a
+        // zone is signed even while the pool's threads all help another (big) zone; a helper that has not
+        // started when the caller runs out of chunks is cancelled, not waited for.
+        int chunk = 256;
+        int chunks = (total + chunk - 1) / chunk;
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger madeCount = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.function.BooleanSupplier oneChunk = () -> {
+            int c = stop.get() ? chunks : next.getAndIncrement();
+            if (c >= chunks) {
+                return false;
+            }
+            int m = 0;
+            for (int i = c * chunk, to = Math.min(total, i + chunk); i < to; i++) {
+                if (i < n) {
+                    if (setSigs[i] == null) {
+                        RRset set = toSign.get(i);
+                        setSigs[i] = signAll(keys.signersFor(set.type()), set.owner(), set.type(), set.ttl(),
+                                rdataOf(set), window, stats);
+                        m += setSigs[i].length;
+                    }
+                } else {
+                    int e = i - n;
+                    if (!nsecDone[e]) {
+                        byte[][] sigs = signAll(keys.zoneSigning(), chain.owner(e), Type.NSEC, chain.ttl(),
+                                new byte[][] {chain.rdata(e)}, window, stats);
+                        for (int k = 0; k < keyCount; k++) {
+                            nsecSigs[k][e] = sigs[k];
                         }
-                    } else {
-                        int e = i - n;
-                        if (!nsecDone[e]) {
-                            byte[][] sigs = signAll(keys.zoneSigning(), chain.owner(e), Type.NSEC, chain.ttl(),
-                                    new byte[][] {chain.rdata(e)}, window, stats);
-                            for (int k = 0; k < keyCount; k++) {
-                                nsecSigs[k][e] = sigs[k];
-                            }
-                            made += sigs.length;
-                        }
+                        m += sigs.length;
                     }
                 }
-                return made;
-            }));
+            }
+            madeCount.addAndGet(m);
+            return true;
+        };
+        int helpers = Math.min(chunks - 1, Runtime.getRuntime().availableProcessors());
+        List<Helper> started = new ArrayList<>(Math.max(0, helpers));
+        for (int h = 0; h < helpers; h++) {
+            Helper helper = new Helper(oneChunk, stop);
+            started.add(helper);
+            pool.execute(helper);
         }
-        int made = 0;
         try {
-            for (Future<Integer> f : futures) {
-                made += f.get();
+            while (oneChunk.getAsBoolean()) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("signing of " + apex + " cancelled");
+                }
             }
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException re) {
-                throw re;
+            for (Helper h : started) {
+                h.join();
             }
-            if (c instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(c);
         } catch (InterruptedException e) {
-            for (Future<Integer> f : futures) {
-                f.cancel(true);
-            }
+            stop.set(true);
+            throw e;
+        } catch (RuntimeException | Error e) {
+            stop.set(true);
             throw e;
         }
+        int made = madeCount.get();
         stats.reused.add(kept);
 
         IdentityHashMap<RRset, byte[][]> rrsigs = new IdentityHashMap<>(n * 2);
@@ -399,6 +410,55 @@ public final class SignedZone {
         SteeredSignatures steered = reuse ? previous.steered : new SteeredSignatures(cacheEntries, stats);
         return new SignedZone(zone, keys, window, chain, dnskey, cds, cdnskey, rrsigs, nsecSigs, Map.copyOf(variants),
                 steered, stats, made);
+    }
+
+    /**
+     * A helper of one signing on the pool: takes chunks until none is left. One that has not started when
+     * the signing thread is done is dropped, never waited for (the pool may be busy with another zone).
+     */
+    private static final class Helper implements Runnable {
+        private final java.util.function.BooleanSupplier oneChunk;
+        private final java.util.concurrent.atomic.AtomicBoolean stop;
+        private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+        private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        private volatile Throwable failure;
+
+        Helper(java.util.function.BooleanSupplier oneChunk, java.util.concurrent.atomic.AtomicBoolean stop) {
+            this.oneChunk = oneChunk;
+            this.stop = stop;
+        }
+
+        @Override
+        public void run() {
+            if (!claimed.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                while (oneChunk.getAsBoolean()) {
+                    // the next chunk
+                }
+            } catch (Throwable t) {
+                failure = t;
+                stop.set(true);
+            } finally {
+                done.countDown();
+            }
+        }
+
+        /** Waits for it if it started (it finishes its chunk); rethrows what it failed with. */
+        void join() throws InterruptedException {
+            if (claimed.compareAndSet(false, true)) {
+                return; // never started: it will not
+            }
+            done.await();
+            Throwable t = failure;
+            if (t instanceof RuntimeException re) {
+                throw re;
+            }
+            if (t instanceof Error err) {
+                throw err;
+            }
+        }
     }
 
     /**
