@@ -16,6 +16,12 @@ import java.util.function.Consumer;
  * ({@code timeout after 2 s}), the connect gives up at that timeout too (an origin that drops SYNs holds
  * no socket past it), and {@link #finish} is the only way out: it cancels the timer, closes the
  * connection and completes the result, once. Confined to the checker's event loop.
+ *
+ * <p>The result completes only once the attempt holds nothing: a verdict given while the connect is
+ * still pending (the timer and the connect timeout race under load) waits for the connect to give up,
+ * and a connection is closed before the result completes. The checker starts no new check of an
+ * origin before the last one's result, so an origin never sees more than one connection (or SYN) of
+ * a checker at a time, however late the event loop runs (HostileOriginsTest counts them).
  */
 public final class ProbeAttempt {
     private final ProbeContext context;
@@ -25,6 +31,9 @@ public final class ProbeAttempt {
     private final long timer;
     private boolean done;
     private NetSocket socket;
+    /** Connects and closes not yet over: the result waits for them. */
+    private int pending;
+    private CheckResult verdict;
 
     ProbeAttempt(ProbeContext context, Duration timeout) {
         this.context = context;
@@ -54,16 +63,18 @@ public final class ProbeAttempt {
     public void connect(InetAddress address, int port, Consumer<NetSocket> then) {
         ConnectOptions options = new ConnectOptions().setTimeout((int) Math.max(1, timeout.toMillis()))
                 .setRemoteAddress(SocketAddress.inetSocketAddress(port, address.getHostAddress()));
+        pending++;
         context.client().connect(options).onComplete(ar -> {
             if (ar.failed()) {
                 fail(ar.cause() instanceof io.netty.channel.ConnectTimeoutException
                         ? "timeout after " + seconds(timeout) : describe(ar.cause()));
             } else if (done) {
-                ar.result().close();
+                closing(ar.result());
             } else {
                 socket = ar.result();
                 then.accept(socket);
             }
+            released();
         });
     }
 
@@ -82,12 +93,27 @@ public final class ProbeAttempt {
         }
         done = true;
         context.vertx().cancelTimer(timer);
+        verdict = r;
         if (socket != null) {
             socket.handler(null);
             socket.exceptionHandler(e -> { });
-            socket.close();
+            closing(socket);
         }
-        promise.complete(r);
+        if (pending == 0) {
+            promise.tryComplete(r);
+        }
+    }
+
+    private void closing(NetSocket s) {
+        pending++;
+        s.close().onComplete(ar -> released());
+    }
+
+    private void released() {
+        pending--;
+        if (done && pending == 0) {
+            promise.tryComplete(verdict);
+        }
     }
 
     /** A short reason for a failed connection or request, as an operator reads it in the log. */
