@@ -102,7 +102,10 @@ class HostileOriginsTest {
                 HostileOrigin o = origins.get(c.name());
                 int held;
                 try {
-                    held = Math.max(HostileOrigin.socketsHeldTo(o.address()) - o.fillers(), o.open());
+                    // The checker's own sockets, from the kernel's table: the origin's count of open
+                    // connections (o.open()) lags behind when its threads are starved under load (it
+                    // read 4 while the checker held one).
+                    held = HostileOrigin.socketsHeldTo(o.address()) - o.fillers();
                 } catch (IOException e) {
                     throw new AssertionError(e);
                 }
