@@ -201,9 +201,9 @@ final class DnssecCommand {
     }
 
     @Command(name = "dump",
-            description = "Print ZONE signed, as the server signs it at load, as a master file (for dnssec-verify or"
-                    + " a look): its records, RRSIGs, DNSKEY/CDS/CDNSKEY and NSEC chain. Balancer names' A/AAAA are"
-                    + " chosen and signed per query, so they are not in it.")
+            description = "Print ZONE signed, as the server signs it at load and transfers it to secondaries, as a"
+                    + " master file (for dnssec-verify or a look): its records, RRSIGs, DNSKEY/CDS/CDNSKEY and NSEC"
+                    + " chain. A balancer's name has its transfer_as answer, signed (the one secondaries serve).")
     static final class Dump extends KeyOptions implements Callable<Integer> {
         @Override
         public Integer call() {
@@ -242,7 +242,7 @@ final class DnssecCommand {
                     out.append("; ").append(z).append(" serial ").append(served.zone().serial()).append(", signed by ")
                             .append(signing.zoneSigning().stream().map(k -> String.valueOf(k.keyTag())).toList())
                             .append(" at ").append(now).append('\n');
-                    for (org.xbill.DNS.Record r : signed.records()) {
+                    for (org.xbill.DNS.Record r : dev.geosteer.xfr.Content.records(served.withSigned(signed))) {
                         out.append(r).append('\n');
                     }
                     System.out.print(out);

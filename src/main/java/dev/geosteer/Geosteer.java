@@ -128,7 +128,8 @@ public final class Geosteer implements AutoCloseable {
         Reloader reloader = Reloader.of(config, LocalDirectory.of(config, baseDir), health::view);
         Geosteer g = new Geosteer(config, vertx, healthVertx, reloader, health, fileDrains, registry, fleet);
         g.signing = new ZoneSigning(ZoneSigning.keysDir(config, baseDir), config.dnssec,
-                new dev.geosteer.dnssec.SignatureStats(), Instant::now);
+                new dev.geosteer.dnssec.SignatureStats(), Instant::now,
+                dev.geosteer.dnssec.SignedSerials.in(baseDir.resolve(config.stateDir)));
         g.fromEtcd = fromEtcd;
         try {
             g.xfr = dev.geosteer.xfr.XfrService.of(config, baseDir, registry);
@@ -147,7 +148,7 @@ public final class Geosteer implements AutoCloseable {
         reloader.onPublish(catalog -> signing.update(catalog.zones()));
         reloader.afterEachPass(signing::tick);
         if (xfr != null) {
-            reloader.onPublish(catalog -> xfr.published(catalog.zones())); // transfers, IXFR history, NOTIFY, the catalog zone
+            signing.onPublish(xfr::published); // the zones as served (signed): transfers, IXFR history, NOTIFY, catalog zone
         }
         reloader.onDrains(fileDrains::replace);
         new ReloadMetrics(registry, reloader);

@@ -7,6 +7,7 @@ import dev.geosteer.dnssec.KeySet;
 import dev.geosteer.dnssec.KeyStore;
 import dev.geosteer.dnssec.SignatureStats;
 import dev.geosteer.dnssec.SignatureWindow;
+import dev.geosteer.dnssec.SignedSerials;
 import dev.geosteer.dnssec.SignedZone;
 import dev.geosteer.query.ServedZone;
 import dev.geosteer.query.ServedZones;
@@ -59,6 +60,7 @@ final class ZoneSigning implements AutoCloseable {
     private final class State {
         ServedZone source;       // the catalog's version
         ServedZone published;    // what is served (null: withheld)
+        ServedZone signedFrom;   // the source the published signed version was made from
         Instant keyChangeAt;     // next key timing event, or null
         String lastProblem;      // logged once
         Job job;                 // the signing under way, or null
@@ -74,13 +76,15 @@ final class ZoneSigning implements AutoCloseable {
         final KeySet.Signing keys;
         final SignatureWindow window;
         final SignedZone before;
+        final dev.geosteer.zone.Zone zone; // the source's zone with the served serial
         final long size;
         final long order = jobOrder++;
         volatile Thread runner;
         volatile boolean cancelled;
 
         Job(Name origin, State state, long generation, ServedZone source, KeySet.Signing keys, SignatureWindow window,
-            SignedZone before) {
+            SignedZone before, long serial) {
+            this.zone = source.zone().withSerial(serial);
             this.origin = origin;
             this.state = state;
             this.generation = generation;
@@ -138,12 +142,20 @@ final class ZoneSigning implements AutoCloseable {
     private KeyStore store;
     private volatile Map<String, Object> status = Map.of();
     private volatile Instant nextResign;
+    private final SignedSerials serials; // guarded by this
 
     ZoneSigning(Path keysDir, ServerConfig.Dnssec settings, SignatureStats stats, Supplier<Instant> clock) {
+        this(keysDir, settings, stats, clock, SignedSerials.inMemory());
+    }
+
+    /** @param serials the served serials of signed zones (kept in the state directory when serving) */
+    ZoneSigning(Path keysDir, ServerConfig.Dnssec settings, SignatureStats stats, Supplier<Instant> clock,
+                SignedSerials serials) {
         this.keysDir = keysDir;
         this.settings = settings;
         this.stats = stats;
         this.clock = clock;
+        this.serials = serials;
     }
 
     static Path keysDir(ServerConfig config, Path baseDir) {
@@ -314,9 +326,15 @@ final class ZoneSigning implements AutoCloseable {
             }
             s.lastProblem = null;
             s.keyChangeAt = null;
-            boolean changed = s.published != source;
-            s.published = source;
-            return changed;
+            s.signedFrom = null;
+            if (s.published != null && s.published.signed() == null && !sourceChanged) {
+                return false;
+            }
+            // a zone that was signed keeps a serial after its last signed one (secondaries must take this version)
+            long serial = serials.unsigned(origin, source.zone().serial());
+            s.published = serial == source.zone().serial() ? source
+                    : new ServedZone(source.zone().withSerial(serial), source.steering());
+            return true;
         }
         SignedZone before = s.published == null ? null : s.published.signed();
         // a job under way signs the newest source with the newest keys: only time can make it stale
@@ -358,7 +376,13 @@ final class ZoneSigning implements AutoCloseable {
         SignatureWindow window = before != null && before.window().fresh(now) && !force ? before.window()
                 : SignatureWindow.at(now, settings.signatureValidity, settings.inceptionOffset);
         cancelJob(s); // superseded
-        Job job = new Job(origin, s, ++s.generation, source, signing, window, before);
+        // The served serial changes with the signed content (SignedSerials): kept only when nothing signed or
+        // transferred changed since the version served (same source, window, keys, DNSKEY TTL); else the
+        // file's serial when ahead, or the last served + 1.
+        boolean sameContent = before != null && s.signedFrom == source && before.window().equals(window)
+                && SignedZone.sameKeys(before.keys(), signing) && before.dnskey().ttl() == dnskeyTtl(source, signing);
+        long serial = sameContent ? before.zone().serial() : serials.next(origin, source.zone().serial());
+        Job job = new Job(origin, s, ++s.generation, source, signing, window, before, serial);
         s.job = job;
         signers().execute(job);
         return false; // published when signed
@@ -377,7 +401,7 @@ final class ZoneSigning implements AutoCloseable {
         SignedZone signed;
         try {
             beforeSign.before(job.origin);
-            signed = SignedZone.sign(job.source.zone(), job.keys, job.window, dnskeyTtl(job.source, job.keys),
+            signed = SignedZone.sign(job.zone, job.keys, job.window, dnskeyTtl(job.source, job.keys),
                     job.before, settings.signatureCache, stats, pool());
         } catch (InterruptedException e) {
             finished(job, null, null);
@@ -391,8 +415,9 @@ final class ZoneSigning implements AutoCloseable {
         }
         if (finished(job, signed, null)) {
             SignatureWindow window = job.window;
-            LOG.info(String.format("zone %s signed: serial %d, %d RRsets and NSEC records, %d signatures made (%d ms),"
-                            + " keys %s, valid until %s, signed again from %s", job.origin, job.source.zone().serial(),
+            LOG.info(String.format("zone %s signed: serial %d (file: %d), %d RRsets and NSEC records, %d signatures made"
+                            + " (%d ms), keys %s, valid until %s, signed again from %s", job.origin, job.zone.serial(),
+                    job.source.zone().serial(),
                     signed.rrsetsSigned(), signed.signaturesMade(), (System.nanoTime() - start) / 1_000_000,
                     job.keys.zoneSigning().stream().map(k -> String.valueOf(k.keyTag())).toList(),
                     Instant.ofEpochSecond(window.expiration()), window.refreshAt()));
@@ -409,7 +434,8 @@ final class ZoneSigning implements AutoCloseable {
         }
         s.job = null;
         if (signed != null) {
-            s.published = job.source.withSigned(signed);
+            s.published = new ServedZone(job.zone, job.source.steering(), signed);
+            s.signedFrom = job.source;
             publish();
         } else if (failure != null) {
             s.lastProblem = failure;

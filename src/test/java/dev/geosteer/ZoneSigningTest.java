@@ -226,4 +226,71 @@ class ZoneSigningTest {
         assertThat(signing.current().get(big).signed()).isNotNull();
         assertThat(signing.current().get(big).signed().rrsetsSigned()).isGreaterThan(3000);
     }
+
+    long servedSerial() {
+        return signing.current().get(ZONE).zone().serial();
+    }
+
+    @Test
+    void theServedSerialChangesWhenTheSignaturesDoAndOnlyThen() throws Exception {
+        Path keys = dir.resolve("keys");
+        key(keys, KeyTiming.activeFrom(now.get().minusSeconds(60)));
+        Path state = dir.resolve("state");
+        ServerConfig.Dnssec settings = new ServerConfig.Dnssec();
+        signing = new ZoneSigning(keys, settings, new SignatureStats(), now::get, dev.geosteer.dnssec.SignedSerials.in(state));
+        java.util.List<ServedZones> published = new java.util.concurrent.CopyOnWriteArrayList<>();
+        signing.onPublish(published::add);
+        signing.update(zones(1));
+        settle(signing);
+        assertThat(servedSerial()).isEqualTo(1); // the file's, at first
+        assertThat(signed().zone().soa().toRecords().get(0)).isInstanceOfSatisfying(org.xbill.DNS.SOARecord.class,
+                soa -> assertThat(soa.getSerial()).isEqualTo(1));
+
+        // the keys directory touched, nothing signed differently: the same serial
+        Files.writeString(keys.resolve("README"), "not a key\n");
+        signing.tick();
+        settle(signing);
+        assertThat(servedSerial()).isEqualTo(1);
+
+        // a re-sign at half the validity: new signatures, so a new serial, though the file's is still 1
+        now.set(now.get().plus(Duration.ofDays(7)));
+        signing.tick();
+        settle(signing);
+        assertThat(servedSerial()).isEqualTo(2);
+        assertThat(published.get(published.size() - 1).get(ZONE).zone().serial()).isEqualTo(2);
+        // the SOA the answer path serves and the one signed are the new one; the rest of the zone is shared
+        ServedZone z = signing.current().get(ZONE);
+        assertThat(z.zone().node(ZONE).get(org.xbill.DNS.Type.SOA)).isSameAs(z.zone().soa());
+        assertThat(z.signed().rrsig(z.zone().soa())).isNotNull();
+
+        // the file's serial goes ahead of it: the file's
+        signing.update(zones(9));
+        settle(signing);
+        assertThat(servedSerial()).isEqualTo(9);
+        // a reload with a serial behind the served one (edited without a bump above 9): last + 1
+        signing.update(zones(5));
+        settle(signing);
+        assertThat(servedSerial()).isEqualTo(10);
+
+        // a restart signs again: it goes on from the serial kept in the state directory
+        signing.close();
+        signing = new ZoneSigning(keys, settings, new SignatureStats(), now::get, dev.geosteer.dnssec.SignedSerials.in(state));
+        signing.update(zones(5));
+        settle(signing);
+        assertThat(servedSerial()).isEqualTo(11);
+
+        // the keys removed: served unsigned, still after the last signed serial (secondaries must take it)
+        try (var files = Files.list(keys)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        signing.tick();
+        settle(signing);
+        assertThat(signed()).isNull();
+        assertThat(servedSerial()).isEqualTo(12);
+        signing.update(zones(20)); // the file's passes it: the file's from now on
+        settle(signing);
+        assertThat(servedSerial()).isEqualTo(20);
+    }
 }

@@ -203,7 +203,8 @@ public final class SignedZone {
         return true;
     }
 
-    private static boolean sameKeys(KeySet.Signing a, KeySet.Signing b) {
+    /** Whether both sign with the same keys in the same roles (same DNSKEY, CDS and CDNSKEY content). */
+    public static boolean sameKeys(KeySet.Signing a, KeySet.Signing b) {
         return tags(a.keySigning()).equals(tags(b.keySigning())) && tags(a.zoneSigning()).equals(tags(b.zoneSigning()))
                 && tags(a.published()).equals(tags(b.published())) && tags(a.sync()).equals(tags(b.sync()));
     }

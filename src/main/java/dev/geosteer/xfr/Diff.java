@@ -50,10 +50,10 @@ record Diff(long fromSerial, long toSerial, RRset fromSoa, RRset toSoa, List<RRs
         }
         Map<Integer, RRset> old = new HashMap<>();
         for (RRset s : was) {
-            old.put(s.type(), s);
+            old.put(Content.key(s), s); // RRSIGs by the type they cover
         }
         for (RRset s : now) {
-            RRset o = old.remove(s.type());
+            RRset o = old.remove(Content.key(s));
             if (o != null && Content.same(o, s)) {
                 continue;
             }

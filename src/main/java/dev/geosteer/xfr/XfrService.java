@@ -38,6 +38,7 @@ public final class XfrService implements AutoCloseable {
     private final List<InetSocketAddress> notifyAll = new ArrayList<>();
     private final Map<Name, List<InetSocketAddress>> alsoNotify = new HashMap<>();
     private final Map<Name, Long> notified = new HashMap<>();
+    private final Map<Name, String> expiryWarned = new HashMap<>();
     private volatile ServedZones served = ServedZones.EMPTY;
     private volatile ServedZone catalog;
     private Set<Name> catalogMembers = Set.of();
@@ -116,7 +117,7 @@ public final class XfrService implements AutoCloseable {
     }
 
     /** A new set of zones was published (reload thread): catalog, IXFR history, NOTIFY. */
-    public void published(ServedZones zones) {
+    public synchronized void published(ServedZones zones) {
         try {
             ServedZones all = zones;
             if (catalogName != null) {
@@ -140,6 +141,7 @@ public final class XfrService implements AutoCloseable {
                     continue;
                 }
                 notified.put(origin, z.zone().serial());
+                warnIfSecondariesOutliveSignatures(z);
                 List<InetSocketAddress> targets = new ArrayList<>(notifyAll);
                 targets.addAll(alsoNotify.getOrDefault(origin, List.of()));
                 if (!targets.isEmpty()) {
@@ -150,6 +152,29 @@ public final class XfrService implements AutoCloseable {
             notified.keySet().retainAll(all.all().stream().map(z -> z.zone().origin()).toList());
         } catch (ProblemException | RuntimeException e) {
             LOG.log(Level.SEVERE, "secondaries: could not take the new zones (" + e + "); transfers serve the previous set", e);
+        }
+    }
+
+    /**
+     * A secondary cut off from geosteer serves its copy until the SOA's expire time; the signatures it holds
+     * were made at most half their validity before its last transfer (signing refreshes them then), so an
+     * expire time beyond half the validity lets it serve expired signatures (bogus). Warned once per value.
+     */
+    private void warnIfSecondariesOutliveSignatures(ServedZone z) {
+        if (z.signed() == null) {
+            return;
+        }
+        long expire = ((org.xbill.DNS.SOARecord) z.zone().soa().toRecords().get(0)).getExpire();
+        long half = z.signed().window().expiration() - z.signed().window().refreshAt().getEpochSecond();
+        Name origin = z.zone().origin();
+        String text = expire + "/" + half;
+        if (expire > half && !text.equals(expiryWarned.get(origin))) {
+            expiryWarned.put(origin, text);
+            LOG.warning("zone " + origin + " is signed and transferred, and its SOA expire (" + expire + " s) is longer"
+                    + " than half the signatures' validity (" + half + " s): a secondary cut off from geosteer would serve"
+                    + " expired signatures before it stops; lower the SOA expire or raise dnssec.signature_validity");
+        } else if (expire <= half) {
+            expiryWarned.remove(origin);
         }
     }
 

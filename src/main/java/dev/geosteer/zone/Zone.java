@@ -31,20 +31,55 @@ public final class Zone {
     private final Path source;
     private final Instant loadedAt;
     private final int recordCount;
+    /** The apex node of {@code nodes} when {@link #apex} replaces it (another serial), else null. */
+    private final Node replacedApex;
 
     Zone(Name origin, Map<Name, Node> nodes, Path source, int recordCount) {
+        this(origin, nodes, nodes.get(origin), null, source, Instant.now(), recordCount);
+    }
+
+    private Zone(Name origin, Map<Name, Node> nodes, Node apex, Node replacedApex, Path source, Instant loadedAt,
+                 int recordCount) {
         this.origin = origin;
         this.originText = origin.canonicalize().toString();
         this.nodes = nodes;
-        this.apex = nodes.get(origin);
+        this.apex = apex;
+        this.replacedApex = replacedApex;
         this.soa = apex.get(Type.SOA);
         SOARecord record = (SOARecord) soa.toRecords().get(0);
         this.serial = record.getSerial();
         // RFC 2308 §5: negative answers live min(SOA TTL, SOA MINIMUM).
         this.negativeTtl = Math.min(soa.ttl(), record.getMinimum());
         this.source = source;
-        this.loadedAt = Instant.now();
+        this.loadedAt = loadedAt;
         this.recordCount = recordCount;
+    }
+
+    /**
+     * This zone with another SOA serial (the served serial of a signed zone, which changes when its
+     * signatures do): the same nodes, shared, but a new apex node whose SOA has {@code newSerial}.
+     */
+    public Zone withSerial(long newSerial) {
+        if (newSerial == serial) {
+            return this;
+        }
+        SOARecord old = (SOARecord) soa.toRecords().get(0);
+        SOARecord now = new SOARecord(old.getName(), old.getDClass(), old.getTTL(), old.getHost(), old.getAdmin(),
+                newSerial, old.getRefresh(), old.getRetry(), old.getExpire(), old.getMinimum());
+        RRset[] sets = apex.rrsets();
+        Name[][] targets = new Name[sets.length][];
+        for (int i = 0; i < sets.length; i++) {
+            targets[i] = apex.targets(i);
+            if (sets[i].type() == Type.SOA) {
+                sets[i] = RRset.of(sets[i].owner(), sets[i].ownerWire(), java.util.List.of(now));
+            }
+        }
+        Node copy = new Node(apex.name());
+        copy.setSets(sets, targets);
+        copy.setWildcard(apex.wildcard());
+        copy.setSteering(apex.steering());
+        Node original = replacedApex != null ? replacedApex : apex;
+        return new Zone(origin, nodes, copy, original, source, loadedAt, recordCount);
     }
 
     /**
@@ -58,7 +93,7 @@ public final class Zone {
     /** A sum of one hash per record: the order of the records does not change it. */
     private long digest() {
         long sum = 0;
-        for (Node node : nodes.values()) {
+        for (Node node : nodes()) {
             for (int i = 0; i < node.rrsetCount(); i++) {
                 RRset set = node.rrset(i);
                 long head = (java.util.Arrays.hashCode(set.ownerWire()) * 31L + set.type()) * 31L + set.ttl();
@@ -85,12 +120,38 @@ public final class Zone {
 
     /** Every node, empty non-terminals and occluded names included, in no particular order (for signing at load, and zone transfers). */
     public java.util.Collection<Node> nodes() {
-        return java.util.Collections.unmodifiableCollection(nodes.values());
+        if (replacedApex == null) {
+            return java.util.Collections.unmodifiableCollection(nodes.values());
+        }
+        return new java.util.AbstractCollection<>() {
+            @Override
+            public java.util.Iterator<Node> iterator() {
+                java.util.Iterator<Node> all = nodes.values().iterator();
+                return new java.util.Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return all.hasNext();
+                    }
+
+                    @Override
+                    public Node next() {
+                        Node n = all.next();
+                        return n == replacedApex ? apex : n;
+                    }
+                };
+            }
+
+            @Override
+            public int size() {
+                return nodes.size();
+            }
+        };
     }
 
     /** The node of exactly this name (occluded names included), or null. */
     public Node node(Name name) {
-        return nodes.get(name);
+        Node n = nodes.get(name);
+        return n != null && n == replacedApex ? apex : n;
     }
 
     /**

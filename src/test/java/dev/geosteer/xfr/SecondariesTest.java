@@ -36,8 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * configuration and is stopped by its PID. Skipped when a binary is missing, unless
  * GEOSTEER_REQUIRE_KNOT / GEOSTEER_REQUIRE_NSD is set.
  */
-class SecondariesTest {
-    static final String SECRET = XfrTest.SECRET;
+public class SecondariesTest {
+    public static final String SECRET = XfrTest.SECRET;
     static final String KEY = "hmac-sha256:xfr-key:" + SECRET;
 
     @TempDir
@@ -58,7 +58,7 @@ class SecondariesTest {
         }
     }
 
-    static Path binary(String path, String variable) {
+    public static Path binary(String path, String variable) {
         Path p = Path.of(path);
         if (!Files.isExecutable(p)) {
             Assumptions.assumeTrue(System.getenv(variable) == null, path + " is required (" + variable + ") but missing");
@@ -67,7 +67,7 @@ class SecondariesTest {
         return p;
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         for (int i = 0; i < 20; i++) {
             try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                  DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(),
@@ -81,7 +81,7 @@ class SecondariesTest {
     }
 
     /** The serial a server answers for a zone's SOA (AA), or -1. */
-    static long serial(int port, String zone) {
+    public static long serial(int port, String zone) {
         try {
             SimpleResolver r = new SimpleResolver(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
             r.setTimeout(Duration.ofMillis(500));
@@ -93,14 +93,14 @@ class SecondariesTest {
         }
     }
 
-    static List<String> answer(int port, String name, int type) throws IOException {
+    public static List<String> answer(int port, String name, int type) throws IOException {
         SimpleResolver r = new SimpleResolver(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         r.setTimeout(Duration.ofSeconds(2));
         Message m = r.send(Message.newQuery(Record.newRecord(Name.fromString(name), type, 1)));
         return m.getSection(Section.ANSWER).stream().map(Record::rdataToString).toList();
     }
 
-    static String read(Path log) {
+    public static String read(Path log) {
         try {
             return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
         } catch (IOException e) {
@@ -313,7 +313,7 @@ class SecondariesTest {
         assertThat(dig("@127.0.0.1", "-p", port, "xfr.test", "IXFR=1")).contains("Transfer failed");
     }
 
-    static String dig(String... args) throws IOException, InterruptedException {
+    public static String dig(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("dig", "+tries=1", "+time=5"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

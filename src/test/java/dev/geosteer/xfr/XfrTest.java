@@ -269,4 +269,85 @@ class XfrTest {
             return -1;
         }
     }
+
+    @Test
+    void aSignedZoneIsTransferredSignedWithTheBitmapsOfWhatIsTransferred() throws Exception {
+        Path keys = dir.resolve("zones").resolve("keys");
+        java.security.SecureRandom rnd = new java.security.SecureRandom();
+        Name origin = Name.fromString("xfr.test.");
+        dev.geosteer.dnssec.KeyStore.create(keys, origin, dev.geosteer.dnssec.Algorithm.ECDSAP256SHA256,
+                dev.geosteer.dnssec.DnssecKey.CSK_FLAGS,
+                dev.geosteer.dnssec.KeyTiming.activeFrom(java.time.Instant.now().minusSeconds(3600)), rnd);
+        start(0, c -> { });
+        List<Record> records = axfr("xfr.test.", KEY);
+        java.util.Map<Name, java.util.Set<Integer>> types = new java.util.TreeMap<>();
+        java.util.Map<Name, org.xbill.DNS.NSECRecord> nsec = new java.util.TreeMap<>();
+        java.util.Set<String> covered = new java.util.HashSet<>();
+        List<org.xbill.DNS.DNSKEYRecord> dnskeys = new java.util.ArrayList<>();
+        for (Record r : records.subList(0, records.size() - 1)) { // the closing SOA: the same as the first
+            types.computeIfAbsent(r.getName(), n -> new java.util.TreeSet<>()).add(r.getType());
+            if (r instanceof org.xbill.DNS.NSECRecord n) {
+                nsec.put(r.getName(), n);
+            } else if (r instanceof org.xbill.DNS.RRSIGRecord sig) {
+                covered.add(r.getName() + "/" + Type.string(sig.getTypeCovered()));
+            } else if (r instanceof org.xbill.DNS.DNSKEYRecord k) {
+                dnskeys.add(k);
+            }
+        }
+        assertThat(dnskeys).hasSize(1);
+        // every name has its NSEC, whose bitmap is exactly the types transferred there; every RRset is signed
+        assertThat(nsec.keySet()).isEqualTo(types.keySet());
+        types.forEach((name, present) -> {
+            java.util.Set<Integer> bitmap = new java.util.TreeSet<>();
+            for (int t : nsec.get(name).getTypes()) {
+                bitmap.add(t);
+            }
+            assertThat(bitmap).as(name.toString()).isEqualTo(present);
+            for (int t : present) {
+                if (t != Type.RRSIG) {
+                    assertThat(covered).as(name + " " + Type.string(t) + " signed").contains(name + "/" + Type.string(t));
+                }
+            }
+        });
+        // the balancers: transfer_as default (A and AAAA), omit (nothing but the NSEC), fallback (A only)
+        assertThat(types.get(Name.fromString("www.xfr.test."))).contains(Type.A, Type.AAAA, Type.TXT);
+        assertThat(types.get(Name.fromString("api.xfr.test."))).containsExactlyInAnyOrder(Type.NSEC, Type.RRSIG);
+        assertThat(types.get(Name.fromString("fb.xfr.test."))).containsExactlyInAnyOrder(Type.A, Type.NSEC, Type.RRSIG);
+        // and each signature checks out against the DNSKEY transferred
+        java.util.Map<String, org.xbill.DNS.RRset> sets = new java.util.LinkedHashMap<>();
+        for (Record r : records.subList(0, records.size() - 1)) {
+            int t = r instanceof org.xbill.DNS.RRSIGRecord sig ? sig.getTypeCovered() : r.getType();
+            sets.computeIfAbsent(r.getName() + "/" + t, k -> new org.xbill.DNS.RRset()).addRR(r);
+        }
+        for (org.xbill.DNS.RRset set : sets.values()) {
+            for (org.xbill.DNS.RRSIGRecord sig : set.sigs()) {
+                org.xbill.DNS.DNSSEC.verify(set, sig, dnskeys.get(0), java.time.Instant.now());
+            }
+        }
+
+        // a second key, active now: new signatures, a new serial, and the IXFR carries the signatures' changes
+        long serial = serial();
+        dev.geosteer.dnssec.KeyStore.create(keys, origin, dev.geosteer.dnssec.Algorithm.ECDSAP256SHA256,
+                dev.geosteer.dnssec.DnssecKey.CSK_FLAGS,
+                dev.geosteer.dnssec.KeyTiming.activeFrom(java.time.Instant.now().minusSeconds(60)), rnd);
+        TestServer.await("signed again with both keys", Duration.ofSeconds(10), () -> serial() == serial + 1);
+        ZoneTransferIn x = ZoneTransferIn.newIXFR(origin, serial, false, server.address, KEY);
+        x.run();
+        assertThat(x.isIXFR()).isTrue();
+        List<ZoneTransferIn.Delta> deltas = x.getIXFR();
+        assertThat(deltas).hasSize(1);
+        assertThat(deltas.get(0).adds).filteredOn(r -> r.getType() == Type.DNSKEY).hasSize(1); // the new key's
+        assertThat(deltas.get(0).deletes).filteredOn(r -> r.getType() == Type.DNSKEY).isEmpty();
+        assertThat(deltas.get(0).adds).filteredOn(r -> r instanceof org.xbill.DNS.RRSIGRecord s
+                && s.getTypeCovered() == Type.A && r.getName().toString().equals("www.xfr.test.")).hasSize(1);
+    }
+
+    long serial() {
+        try {
+            List<Record> a = server.udp("xfr.test.", Type.SOA).getSection(Section.ANSWER);
+            return a.isEmpty() ? -1 : ((SOARecord) a.get(0)).getSerial();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
 }
