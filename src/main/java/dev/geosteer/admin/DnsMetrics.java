@@ -97,6 +97,11 @@ public final class DnsMetrics implements QueryObserver {
         }
         AnswerNote n = r.note();
         if (n != null) {
+            Counter decided = steering.get(n); // get first: the lambda below captures, so it is allocated per call
+            if (decided != null) {
+                decided.increment();
+                return;
+            }
             steering.computeIfAbsent(n, k -> Counter.builder("geosteer_steering_decisions")
                     .description("Steered answers by balancer, answering pool and how it was reached "
                             + "(first choice, failover, fallback)")
