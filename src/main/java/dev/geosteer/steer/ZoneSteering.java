@@ -38,6 +38,8 @@ public final class ZoneSteering implements Steering {
     private static final String[] RULES = {"first", "failover", "fallback"};
     /** Per balancer: what a zone transfer carries for its name (default, fallback, omit). */
     private final String[] transferAs;
+    /** Per balancer: the one-address RRset of each origin it can answer with (max_answers 1), made at load. */
+    private final java.util.Map<Origin, RRset>[] singles;
 
     ZoneSteering(String zone, Balancer[] balancers, List<Pool> pools, Supplier<HealthView> health,
                  Supplier<RandomGenerator> random, LongSupplier nanoClock) {
@@ -51,6 +53,28 @@ public final class ZoneSteering implements Steering {
         for (Pool p : pools) {
             poolIndex.put(p, poolIndex.size());
         }
+        @SuppressWarnings("unchecked")
+        java.util.Map<Origin, RRset>[] one = new java.util.Map[balancers.length];
+        for (int b = 0; b < balancers.length; b++) {
+            one[b] = new java.util.IdentityHashMap<>();
+            if (balancers[b].maxAnswers != 1) {
+                continue;
+            }
+            List<Pool> reachable = new java.util.ArrayList<>();
+            for (Decision d : balancers[b].decisions) {
+                reachable.addAll(d.pools());
+            }
+            if (balancers[b].fallback != null) {
+                reachable.add(balancers[b].fallback);
+            }
+            Balancer bal = balancers[b];
+            for (Pool p : reachable) {
+                for (Origin o : p.origins()) {
+                    one[b].computeIfAbsent(o, k -> singleOf(bal, k));
+                }
+            }
+        }
+        singles = one;
         notes = new AnswerNote[balancers.length][pools.size() * RULES.length];
         for (int b = 0; b < balancers.length; b++) {
             for (Pool p : pools) {
@@ -140,12 +164,12 @@ public final class ZoneSteering implements Steering {
         HealthView h = health.get();
         int decisionId;
         int scope;
-        if (client.address() == null) {
+        byte[] address = client.bytes();
+        if (address == null) {
             decisionId = b.unknownDecision;
             scope = 0;
         } else {
-            InetAddress a = GeoIndex.unmapped(client.address());
-            long found = b.lookup(a.getAddress());
+            long found = b.lookup(address);
             decisionId = IpTrie.value(found);
             scope = IpTrie.depth(found);
         }
@@ -158,8 +182,16 @@ public final class ZoneSteering implements Steering {
             // No pool healthy for this family: the fallback pool (or else the first choice), health ignored.
             pool = b.fallback != null ? b.fallback : decision.pools().get(0);
         }
+        if (b.maxAnswers == 1 && !trace.enabled()) {
+            // one address: drawn without arrays, answered with its RRset made at load (the arrays, the
+            // rdata array and the RRset made per answer were ~120 B, bench/answer-cost.sh)
+            Origin one = chooseOne(pool, v6, h, fallback, rnd);
+            long ttl = ttl(b, decision, pool, fallback, one, null, h, v6, nanoClock.getAsLong());
+            AnswerNote note = note(index, pool, fallback ? 2 : pool == decision.pools().get(0) ? 0 : 1);
+            return new Answer(one == null ? null : single(index, one), ttl, scope, note);
+        }
         Origin[] chosen = choose(pool, v6, b.maxAnswers, h, fallback, rnd);
-        long ttl = ttl(b, decision, pool, fallback, chosen, h, v6, nanoClock.getAsLong());
+        long ttl = ttl(b, decision, pool, fallback, null, chosen, h, v6, nanoClock.getAsLong());
         if (trace.enabled()) {
             explain(trace, b, client, decision, pool, fallback, chosen, h, scope, ttl, v6);
         }
@@ -180,11 +212,13 @@ public final class ZoneSteering implements Steering {
      * family that would be preferred could come back (by the origins that decide its health for that
      * family); never below the floor (as gdnsd does).
      */
-    private static long ttl(Balancer b, Decision decision, Pool answering, boolean fallback, Origin[] chosen,
-                            HealthView h, boolean v6, long now) {
-        long earliest = Long.MAX_VALUE;
-        for (Origin o : chosen) {
-            earliest = Math.min(earliest, h.get(o.key()).earliestChange(now));
+    private static long ttl(Balancer b, Decision decision, Pool answering, boolean fallback, Origin one,
+                            Origin[] chosen, HealthView h, boolean v6, long now) {
+        long earliest = one == null ? Long.MAX_VALUE : h.get(one.key()).earliestChange(now);
+        if (chosen != null) {
+            for (Origin o : chosen) {
+                earliest = Math.min(earliest, h.get(o.key()).earliestChange(now));
+            }
         }
         for (Pool p : decision.pools()) {
             if (p == answering && !fallback && !decision.weighted()) {
@@ -239,6 +273,54 @@ public final class ZoneSteering implements Steering {
             }
         }
         return out;
+    }
+
+    /** The answer of one origin for balancer {@code index}: made at load for the origins it can answer. */
+    private RRset single(int index, Origin o) {
+        RRset set = singles[index].get(o);
+        return set != null ? set : singleOf(balancers[index], o);
+    }
+
+    private static RRset singleOf(Balancer b, Origin o) {
+        // the RRset's TTL is the balancer's; the TTL served (capped by health) is the Answer's
+        return RRset.ofRdata(b.name, b.nameWire, o.isV6() ? Type.AAAA : Type.A, b.ttl, new byte[][] {o.rdata()});
+    }
+
+    /**
+     * What {@link #choose} draws with {@code max} 1, without arrays: the same draw (one {@code nextInt} of
+     * the eligible weights), or null when the pool has no origin of that family.
+     */
+    private static Origin chooseOne(Pool pool, boolean v6, HealthView h, boolean ignoreHealth, RandomGenerator rnd) {
+        List<Origin> all = pool.origins();
+        int total = 0;
+        boolean relaxed = false; // everything drained while health is ignored: still answer rather than nothing
+        for (int i = 0; i < all.size(); i++) {
+            Origin o = all.get(i);
+            if (o.isV6() == v6 && (ignoreHealth ? !h.drained(o.key()) : o.usable(h))) {
+                total += o.weight();
+            }
+        }
+        if (total == 0 && ignoreHealth) {
+            relaxed = true;
+            for (int i = 0; i < all.size(); i++) {
+                Origin o = all.get(i);
+                if (o.isV6() == v6) {
+                    total += o.weight();
+                }
+            }
+        }
+        if (total == 0) {
+            return null;
+        }
+        int r = rnd.nextInt(total);
+        for (int i = 0; i < all.size(); i++) {
+            Origin o = all.get(i);
+            if (o.isV6() == v6 && (relaxed || (ignoreHealth ? !h.drained(o.key()) : o.usable(h)))
+                    && (r -= o.weight()) < 0) {
+                return o;
+            }
+        }
+        throw new IllegalStateException("unreachable: the draw is below the total");
     }
 
     /** Up to {@code max} usable origins of one family, drawn by weight without repeats. */
