@@ -61,8 +61,8 @@ public final class Geosteer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     /** The fleet this server is a member of, or null (no cluster: section). */
     private final Fleet fleet;
-    /** With cluster.config: etcd, the directory the set from etcd is written to; else null. */
-    private dev.geosteer.cluster.ConfigDirectory fromEtcd;
+    /** With cluster.config: etcd, the configuration source fed from etcd (and its local copy); else null. */
+    private dev.geosteer.cluster.EtcdConfigSource fromEtcd;
     private final Instant startedAt = Instant.now();
     private ZoneSigning signing;
     private DnsServer dns;
@@ -103,19 +103,27 @@ public final class Geosteer implements AutoCloseable {
         Fleet fleet = null;
         if (config.cluster != null) {
             try {
-                fleet = Fleet.open(config.cluster, config.health.quorum, baseDir, version());
+                fleet = Fleet.open(config.cluster, config.health.quorum, baseDir, baseDir.resolve(config.stateDir),
+                        version());
             } catch (RuntimeException e) {
                 closeQuietly(vertx, healthVertx);
                 throw e;
             }
         }
-        dev.geosteer.cluster.ConfigDirectory fromEtcd = null;
+        dev.geosteer.catalog.ConfigSource source = LocalDirectory.of(config, baseDir);
+        dev.geosteer.cluster.EtcdConfigSource fromEtcd = null;
         if (fleet != null && config.cluster.configFromEtcd()) {
-            // zones and steering files come from etcd: the catalog reads the set last received
-            fromEtcd = new dev.geosteer.cluster.ConfigDirectory(baseDir.resolve(config.stateDir).resolve("etcd-config"));
-            config.zonesDir = fromEtcd.dir().toString();
-            LOG.info("cluster: zones and steering files from etcd (cluster.config: etcd), kept in " + fromEtcd.dir()
-                    + (fromEtcd.revision() == 0 ? " (none received yet)" : " (revision " + fromEtcd.revision() + ")"));
+            // zones and steering files come from etcd; the set last applied is kept under state_dir
+            try {
+                fromEtcd = dev.geosteer.cluster.EtcdConfigSource.open(baseDir.resolve(config.stateDir)
+                        .resolve(dev.geosteer.cluster.EtcdConfigSource.DIR), config.cluster.prefix, source.geoip());
+            } catch (java.io.IOException | RuntimeException e) {
+                fleet.close();
+                closeQuietly(vertx, healthVertx);
+                throw e;
+            }
+            source = fromEtcd;
+            LOG.info("cluster: zones and steering files from etcd (cluster.config: etcd): " + fromEtcd.startLine());
         }
         LocalChecker checker = new LocalChecker(healthVertx, Fleet.userAgent(version(), fleet == null ? null : fleet.node()));
         checker.addListener(healthMetrics);
@@ -125,7 +133,7 @@ public final class Geosteer implements AutoCloseable {
                 List.of(fileDrains), apiDrains, fleet == null ? null : fleet.drains(),
                 config.health.unknownIsUp, config.health.ttlFloor.toSeconds());
         health.addListener(healthMetrics);
-        Reloader reloader = Reloader.of(config, LocalDirectory.of(config, baseDir), health::view);
+        Reloader reloader = Reloader.of(config, source, health::view);
         Geosteer g = new Geosteer(config, vertx, healthVertx, reloader, health, fileDrains, registry, fleet);
         g.signing = new ZoneSigning(ZoneSigning.keysDir(config, baseDir), config.dnssec,
                 new dev.geosteer.dnssec.SignatureStats(), Instant::now,
@@ -167,8 +175,8 @@ public final class Geosteer implements AutoCloseable {
         if (fleet != null) {
             health.addListener(new dev.geosteer.admin.ClusterMetrics(registry, fleet));
             if (fromEtcd != null) {
-                if (fromEtcd.revision() > 0) {
-                    fleet.serving(fromEtcd.revision());
+                if (fromEtcd.revision() > 0 && setProblems().isEmpty()) {
+                    fleet.serving(fromEtcd.revision(), fromEtcd.fromCache());
                 }
                 fleet.cluster().addListener(new dev.geosteer.cluster.EtcdCluster.Listener() {
                     @Override
@@ -228,26 +236,39 @@ public final class Geosteer implements AutoCloseable {
     }
 
     /**
-     * A configuration set from etcd: on the reload thread, written into the directory the catalog reads, then
-     * its changed files loaded at once, in one pass (a file that fails keeps its previous version in service).
-     * The revision is reported as served when the whole set loaded without errors. A failure is the pass's.
+     * A configuration set from etcd: on the reload thread, made the set of the source (and kept under state_dir),
+     * then its changed files loaded at once, in one pass (a file that fails keeps its previous version in
+     * service). The revision is reported as served when every file of the set is in service. A failure is the
+     * pass's (a set that cannot be written under state_dir is not applied: the previous one stays).
      */
     private void applyFromEtcd(dev.geosteer.cluster.ConfigSet set) {
         List<List<String>> changed = new ArrayList<>(1);
-        reloader.applyNow(() -> changed.add(set.revision() == fromEtcd.revision() ? List.of() : fromEtcd.write(set)))
-                .thenAccept(r -> {
-                    List<Problem> errors = r.errors();
-                    if (errors.isEmpty()) {
-                        fleet.serving(set.revision());
+        reloader.applyNow(() -> changed.add(fromEtcd.install(set)))
+                .whenComplete((r, failure) -> {
+                    if (failure != null) {
+                        LOG.severe("cluster: configuration revision " + set.revision() + " not applied, revision "
+                                + fromEtcd.revision() + " stays in service: " + failure.getMessage());
+                        return;
+                    }
+                    List<Problem> refused = setProblems();
+                    if (refused.isEmpty()) {
+                        fleet.serving(set.revision(), false);
                         LOG.info("cluster: configuration revision " + set.revision() + " (generation " + set.generation()
                                 + ", published by " + set.by() + ") in service: " + zones().size() + " zones"
-                                + (changed.get(0).isEmpty() ? "" : ", changed " + changed.get(0)));
+                                + (changed.get(0).isEmpty() ? " (the set already served: nothing to load)"
+                                : ", changed " + changed.get(0)));
                     } else {
-                        LOG.warning("cluster: configuration revision " + set.revision() + " has " + errors.size()
-                                + " error(s); the previous versions of those files stay in service: " + errors.stream()
-                                .map(Problem::toString).collect(java.util.stream.Collectors.joining("; ")));
+                        LOG.warning("cluster: configuration revision " + set.revision() + " is not served whole: "
+                                + refused.size() + " file(s) refused, their previous versions (if any) stay in service: "
+                                + refused.stream().map(Problem::toString)
+                                .collect(java.util.stream.Collectors.joining("; ")));
                     }
                 });
+    }
+
+    /** The files of the configuration set not in service as they are now (zone, steering, drains files). */
+    private List<Problem> setProblems() {
+        return reloader.problems().stream().filter(p -> !"geoip".equals(p.file())).toList();
     }
 
     /** SIGHUP: the same reload as {@code POST /api/v1/reload}, logged with its outcome. Never blocks. */

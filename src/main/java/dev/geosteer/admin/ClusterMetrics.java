@@ -36,6 +36,9 @@ public final class ClusterMetrics implements dev.geosteer.health.HealthState.Lis
         Gauge.builder("geosteer_cluster_members", fleet, f -> f.view().members().size())
                 .description("Live members seen in etcd, this node included").register(registry);
         Gauge.builder("geosteer_cluster_config_revision", fleet, Fleet::servingRevision).description("etcd revision of the configuration set this node serves (0: its own files)").register(registry);
+        Gauge.builder("geosteer_cluster_config_from_cache", fleet, f -> f.servingFromCache() ? 1 : 0)
+                .description("1 while the configuration set served is this node's local copy, not yet confirmed by etcd")
+                .register(registry);
         // One row per origin only: geosteer_origin_up is the effective verdict already, and every row costs each
         // scrape (5 000 origins: 10 000 health rows before these); /api/v1/cluster has the rest per origin.
         down = MultiGauge.builder("geosteer_cluster_origin_vantage_points_down")

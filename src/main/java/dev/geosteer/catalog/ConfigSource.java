@@ -13,7 +13,7 @@ import java.util.List;
  * {@link Reloader} polls a source; nothing else of the load pipeline knows where files live.
  *
  * <p>{@link LocalDirectory} (the zones directory) is the first implementation. The cluster's
- * configuration store (issue 12: a set published whole to etcd, {@code cluster.ConfigSet}) is the
+ * configuration store (issue 12: a set published whole to etcd, {@code cluster.EtcdConfigSource}) is the
  * second: names are its file names, a fingerprint is the revision a file last changed at
  * ({@link Fingerprint#ofRevision}), and its {@link #settle()} is zero (a set arrives whole). GeoIP
  * databases are files of this machine in every source ({@link #geoip()}): too big for a store.

@@ -609,15 +609,15 @@ public final class EtcdCluster implements AutoCloseable {
                 LOG.log(Level.FINE, "cluster: reading " + keys.prefix + " failed: " + EtcdErrors.describe(e, etcd.user));
                 return;
             }
-            Map<String, Drain> drainsBefore = mirror.drains();
             mirror.clear();
             long now = System.nanoTime();
             int changes = 0;
             for (KeyValue kv : r.getKvs()) {
                 changes |= mirror.apply(kv, true, now);
             }
-            afterChanges(mirror.drains().equals(drainsBefore) ? changes & ~Mirror.DRAINS_CHANGED
-                    : changes | Mirror.DRAINS_CHANGED);
+            // a full read is etcd's word on the drains, even when there are none or they did not change:
+            // listeners replace what they had (a local copy read at start among them)
+            afterChanges(changes | Mirror.DRAINS_CHANGED);
             watch(generation, r.getHeader().getRevision() + 1);
         });
     }

@@ -28,22 +28,25 @@ public final class Fleet implements AutoCloseable {
     private final ClusterDrains drains;
     private ClusterVerdicts verdicts;
     private volatile long servingRevision;
+    private volatile boolean servingFromCache;
 
-    private Fleet(ClusterSettings settings, QuorumRule rule, EtcdCluster cluster) {
+    private Fleet(ClusterSettings settings, QuorumRule rule, EtcdCluster cluster, ClusterDrains drains) {
         this.settings = settings;
         this.rule = rule;
         this.cluster = cluster;
-        this.drains = new ClusterDrains(cluster);
+        this.drains = drains;
     }
 
     /**
-     * Builds the client (no network call yet). A CA, certificate or key that cannot be loaded is an
+     * Builds the client (no network call yet) and reads back the fleet's drains last seen, kept in
+     * {@code stateDir} ({@link ClusterDrains#CACHE}). A CA, certificate or key that cannot be loaded is an
      * IllegalArgumentException naming the file.
      */
-    public static Fleet open(ClusterSettings settings, QuorumRule rule, Path baseDir, String version) {
+    public static Fleet open(ClusterSettings settings, QuorumRule rule, Path baseDir, Path stateDir, String version) {
         EtcdConnection etcd = EtcdConnection.open(settings, baseDir, System.getenv());
         EtcdCluster cluster = new EtcdCluster(settings, etcd, version, settings.grace(Duration.ofSeconds(10)));
-        return new Fleet(settings, rule, cluster);
+        return new Fleet(settings, rule, cluster, new ClusterDrains(cluster,
+                new dev.geosteer.health.DrainStore(stateDir.resolve(ClusterDrains.CACHE))));
     }
 
     /** The User-Agent of this vantage point's HTTP(S) checks. */
@@ -88,10 +91,19 @@ public final class Fleet implements AutoCloseable {
         return cluster.view();
     }
 
-    /** The configuration set this instance serves now came from etcd revision {@code revision} (0: its own files). */
-    public void serving(long revision) {
+    /**
+     * The configuration set this instance serves now came from etcd revision {@code revision} (0: its own files),
+     * read back from this machine's copy at start ({@code fromCache}) or handed over by etcd.
+     */
+    public void serving(long revision, boolean fromCache) {
         servingRevision = revision;
+        servingFromCache = fromCache;
         cluster.servingConfigRevision(revision);
+    }
+
+    /** The configuration set served was read back from this machine's copy, and etcd has not confirmed it yet. */
+    public boolean servingFromCache() {
+        return servingFromCache;
     }
 
     /** The etcd revision of the configuration set served (0: this instance's own files). */
@@ -133,6 +145,10 @@ public final class Fleet implements AutoCloseable {
         m.put("members", v.members().size());
         m.put("config_source", settings.config);
         m.put("config_revision", servingRevision);
+        if (settings.configFromEtcd()) {
+            m.put("config_from_cache", servingFromCache);
+        }
+        m.put("drains_from_cache", drains.fromCache());
         if (v.state().lastError() != null) {
             m.put("error", v.state().lastError());
         }
@@ -156,6 +172,9 @@ public final class Fleet implements AutoCloseable {
         m.put("quorum", rule.toString());
         m.put("config_source", settings.config);
         m.put("config_revision", servingRevision);
+        if (settings.configFromEtcd()) {
+            m.put("config_from_cache", servingFromCache);
+        }
         if (v.config() != null) {
             m.put("config_latest", Map.of("revision", v.config().revision(), "generation", v.config().generation(),
                     "published_at", String.valueOf(v.config().publishedAt()), "by", String.valueOf(v.config().by())));
@@ -178,16 +197,26 @@ public final class Fleet implements AutoCloseable {
         }
         m.put("origins", origins);
         List<Object> ds = new ArrayList<>();
-        v.drains().forEach((selector, d) -> {
-            Map<String, Object> j = new LinkedHashMap<>();
-            j.put("selector", selector);
-            j.put("reason", d.reason());
-            j.put("by", d.by());
-            j.put("at", String.valueOf(d.at()));
-            ds.add(j);
-        });
+        boolean cached = drains.fromCache();
+        if (cached) { // etcd not read yet since start: the drains applied are this machine's copy
+            for (dev.geosteer.health.Drain d : drains.drains()) {
+                ds.add(drain(d.selector(), d.reason(), d.by(), d.at()));
+            }
+        } else {
+            v.drains().forEach((selector, d) -> ds.add(drain(selector, d.reason(), d.by(), d.at())));
+        }
         m.put("drains", ds);
+        m.put("drains_from_cache", cached);
         return m;
+    }
+
+    private static Map<String, Object> drain(String selector, String reason, String by, java.time.Instant at) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("selector", selector);
+        j.put("reason", reason);
+        j.put("by", by);
+        j.put("at", String.valueOf(at));
+        return j;
     }
 
     private Map<String, Object> origin(ClusterView v, String key, ClusterVerdicts.Decision d) {

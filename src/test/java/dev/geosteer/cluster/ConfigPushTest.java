@@ -58,16 +58,102 @@ class ConfigPushTest extends FleetFixture {
         return p;
     }
 
-    @Test
-    void pushedSetsAreServedEverywhereAndAnInvalidOneChangesNothing() throws Exception {
+    private void pushSource() throws Exception {
         source = Files.createDirectories(dir.resolve("source"));
         Files.writeString(source.resolve("geosteer.yaml"), """
                 zones_dir: zones
                 cluster:
                   etcd: ["%s"]
                 """.formatted(etcd.endpoint()));
+    }
+
+    /** Pushes serial {@code serial} and waits for {@code nodes} to serve it; returns the set's revision. */
+    private long pushServed(long serial, String... nodes) throws Exception {
+        source(serial, "");
+        ServerProcess p = push();
+        assertThat(p.awaitExit(Duration.ofSeconds(60))).as(p.log()).isZero();
+        for (String n : nodes) {
+            TestServer.await(n + " serves serial " + serial, DEADLINE, () -> serial(n) == serial);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("at etcd revision (\\d+)").matcher(p.log());
+        assertThat(m.find()).as(p.log()).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    private TestServer startFromEtcd(String node) throws Exception {
+        return start(node, c -> c.cluster.config = "etcd");
+    }
+
+    /** {@code node}'s /api/v1/cluster says it serves {@code revision}, from its local copy or not. */
+    private void awaitServing(String node, long revision, boolean fromCache) throws InterruptedException {
+        TestServer.await(node + " serves revision " + revision + (fromCache ? " from its local copy" : " from etcd"),
+                DEADLINE, () -> {
+                    try {
+                        com.fasterxml.jackson.databind.JsonNode c = cluster(node);
+                        return c.path("config_revision").asLong() == revision
+                                && c.path("config_from_cache").asBoolean() == fromCache;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+    }
+
+    @Test
+    void anInstanceRestartedWhileEtcdIsDownServesTheSetItLastApplied() throws Exception {
+        pushSource();
+        startFromEtcd("a");
+        startFromEtcd("b");
+        long revision = pushServed(2, "a", "b"); // the instances' own zones directories have serial 1
+        awaitServing("b", revision, false);
+        assertThat(Files.exists(dir.resolve("b/state").resolve(EtcdConfigSource.DIR).resolve("current.json"))).isTrue();
+
+        servers.remove("b").close();
+        etcd.stop();
+        startFromEtcd("b");
+        assertThat(serial("b")).as("b, restarted without etcd, serves the set it last applied").isEqualTo(2);
+        awaitServing("b", revision, true);
+        com.fasterxml.jackson.databind.JsonNode status = get(servers.get("b").server.adminPort(), "/api/v1/status");
+        assertThat(status.path("cluster").path("config_revision").asLong()).isEqualTo(revision);
+        assertThat(status.path("cluster").path("config_from_cache").asBoolean()).isTrue();
+        assertThat(status.path("cluster").path("connected").asBoolean()).isFalse();
+
+        etcd.restart();
+        awaitServing("b", revision, false); // etcd hands the same revision over: confirmed, nothing reloaded
+        assertThat(serial("b")).isEqualTo(2);
+    }
+
+    @Test
+    void aPushWhileAnInstanceIsDownReachesItWhenItComesBack() throws Exception {
+        pushSource();
         for (String n : List.of("a", "b", "c")) {
-            start(n, c -> c.cluster.config = "etcd");
+            startFromEtcd(n);
+        }
+        long first = pushServed(2, "a", "b", "c");
+        awaitServing("c", first, false);
+
+        servers.remove("c").close();
+        long second = pushServed(3, "a", "b");
+        assertThat(second).isGreaterThan(first);
+
+        startFromEtcd("c");
+        TestServer.await("c, back, serves serial 3", DEADLINE, () -> serial("c") == 3);
+        awaitServing("c", second, false);
+        TestServer.await("a sees c's membership at revision " + second, DEADLINE, () -> {
+            try {
+                return cluster("a").path("members").toString().contains("\"node\":\"c\"")
+                        && cluster("a").path("members").toString().matches(".*\"node\":\"c\"[^}]*\"config_revision\":"
+                        + second + ".*");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
+    void pushedSetsAreServedEverywhereAndAnInvalidOneChangesNothing() throws Exception {
+        pushSource();
+        for (String n : List.of("a", "b", "c")) {
+            startFromEtcd(n);
         }
         source(1, "");
         ServerProcess p = push();

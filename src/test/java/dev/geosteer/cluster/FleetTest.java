@@ -147,6 +147,68 @@ class FleetTest extends FleetFixture {
     }
 
     @Test
+    void anInstanceRestartedWhileEtcdIsDownKeepsTheFleetsDrainsUntilEtcdAnswers() throws Exception {
+        start("a");
+        start("c");
+        awaitAll("eu", List.of("192.0.2.11"), DEADLINE, "a", "c");
+        drainThrough("a", "eu");
+        awaitAll("drained", List.of("192.0.2.13"), Duration.ofSeconds(2), "c");
+        Path copy = dir.resolve("c/state").resolve(ClusterDrains.CACHE);
+        TestServer.await("c keeps the fleet's drains in " + copy, DEADLINE, () -> {
+            try {
+                return Files.readString(copy).contains("fleet.test./eu");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+
+        // etcd is unreachable when c comes back: c answers with the drains it last saw
+        servers.remove("c").close();
+        etcd.stop();
+        start("c");
+        assertThat(answer("c")).as("c, restarted without etcd, still drained").containsExactly("192.0.2.13");
+        JsonNode c = cluster("c");
+        assertThat(c.path("connected").asBoolean()).isFalse();
+        assertThat(c.path("drains_from_cache").asBoolean()).isTrue();
+        assertThat(c.path("drains").toString()).contains("fleet.test./eu");
+        assertThat(get(servers.get("c").server.adminPort(), "/api/v1/status").path("cluster")
+                .path("drains_from_cache").asBoolean()).isTrue();
+
+        etcd.restart();
+        TestServer.await("c reads etcd's drains", Duration.ofSeconds(20), () -> {
+            try {
+                JsonNode x = cluster("c");
+                return x.path("connected").asBoolean() && !x.path("drains_from_cache").asBoolean();
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertThat(answer("c")).as("etcd agrees: still drained").containsExactly("192.0.2.13");
+
+        // etcd wins over the copy: undrained while c was away, c undrains once it reads etcd
+        servers.remove("c").close();
+        TestServer.await("a reconnected", Duration.ofSeconds(20), () -> {
+            try {
+                return cluster("a").path("connected").asBoolean();
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        JsonNode u = post(servers.get("a").server.adminPort(), "/api/v1/pools/eu/undrain", "{}");
+        assertThat(u.path("http_status").asInt()).as(u.toString()).isEqualTo(200);
+        assertThat(Files.readString(copy)).as("c's copy, from before").contains("fleet.test./eu");
+        start("c");
+        awaitAll("undrained: etcd's word wins over c's copy", List.of("192.0.2.11"), DEADLINE, "c");
+        TestServer.await("c's copy follows etcd", DEADLINE, () -> {
+            try {
+                return !Files.readString(copy).contains("fleet.test./eu");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
     void losingEtcdChangesNoAnswerAndTheFleetRejoinsWhenItIsBack() throws Exception {
         Consumer<ServerConfig> shortGrace = c -> c.cluster.grace = Duration.ofSeconds(1);
         start("a", shortGrace);
