@@ -3,10 +3,12 @@
 # transferred to Knot DNS (knotd, a TSIG secondary on loopback): time on each side (geosteer's log line
 # for the AXFR, Knot's "AXFR, incoming ... finished"), messages and bytes, the heap geosteer holds
 # mid-transfer beyond what it held before (full GC at both points), then one record changed (serial
-# bumped): the IXFR Knot takes, in records and bytes.
+# bumped): the IXFR Knot takes, in records and bytes. With --signed, the zone has a key (geosteer dnssec
+# keygen) and is transferred signed (RRSIGs, NSEC, DNSKEY): the same figures, plus the signing time.
 #
 #   bench/xfr.sh                       # 1 000 000 records
 #   bench/xfr.sh --records 100000 --heap 1g
+#   bench/xfr.sh --records 100000 --heap 1g --signed
 #
 # Results: bench/results/xfr-<timestamp>/ (summary.txt, geosteer.log, knotd.log, the configurations).
 set -uo pipefail
@@ -19,6 +21,7 @@ RECORDS=1000000
 HEAP=2g
 WAIT=900
 OUT=""
+SIGNED=0
 SECRET=c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=
 
 usage() { sed -n '2,12p' "$0"; cat <<EOF
@@ -29,6 +32,7 @@ Options:
   --jar PATH    server jar (default \$GEOSTEER_JAR or $REPO/target/geosteer.jar, built if missing)
   --wait S      deadline for each step (default $WAIT)
   --out DIR     results dir (default bench/results/xfr-<timestamp>)
+  --signed      sign the zone (a CSK made by geosteer dnssec keygen) and transfer it signed
 EOF
 }
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -41,6 +45,7 @@ while [ $# -gt 0 ]; do
     --jar) JAR=$2; shift 2;;
     --wait) WAIT=$2; shift 2;;
     --out) OUT=$2; shift 2;;
+    --signed) SIGNED=1; shift;;
     -h|--help) usage; exit 0;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2;;
   esac
@@ -98,6 +103,7 @@ zone 1 192.0.2.1 > "$TMP/zones/xfrbench.test.zone"
 cat > "$OUT/geosteer.yaml" <<EOF
 listen: ["127.0.0.1:$GPORT"]
 zones_dir: $TMP/zones
+state_dir: $TMP/state
 admin: { listen: "127.0.0.1:$APORT" }
 limits: { zone_max_records: $((RECORDS + 100)), zone_file_max_bytes: 1GiB }
 tsig_keys:
@@ -106,6 +112,11 @@ transfer:
   allow: [{ network: 127.0.0.1/32, key: xfr-key }]
   notify: ["127.0.0.1:$KPORT"]
 EOF
+if [ "$SIGNED" = 1 ]; then
+  log "making a signing key (geosteer dnssec keygen)"
+  java -jar "$JAR" dnssec keygen xfrbench.test --config "$OUT/geosteer.yaml" > "$OUT/keygen.txt" 2>&1 \
+    || die "keygen failed (see $OUT/keygen.txt)"
+fi
 log "starting geosteer on 127.0.0.1:$GPORT (-Xmx$HEAP)"
 java -Xmx"$HEAP" -jar "$JAR" serve --config "$OUT/geosteer.yaml" > "$OUT/geosteer.log" 2>&1 &
 SRV_PID=$!
@@ -120,6 +131,12 @@ wait_for() { # file, pattern, what
 }
 wait_for "$OUT/geosteer.log" "answering on" "geosteer did not start"
 grep -m1 "zone xfrbench.test. loaded" "$OUT/geosteer.log" >&2
+SIGNING=""
+if [ "$SIGNED" = 1 ]; then
+  wait_for "$OUT/geosteer.log" "zone xfrbench.test. signed" "the zone was not signed"
+  SIGNING=$(grep -m1 "zone xfrbench.test. signed" "$OUT/geosteer.log" | sed 's/.*signed: //')
+  log "signed: $SIGNING"
+fi
 heap_used() { # KiB live after a full GC
   jcmd "$SRV_PID" GC.run >/dev/null 2>&1
   jstat -gc "$SRV_PID" | awk 'NR == 2 { printf "%.0f", $8 }'   # old generation: the live set a full GC left (eden fills again at once)
@@ -182,13 +199,16 @@ IXFR_G=$(grep -m1 "IXFR of xfrbench.test.*sent" "$OUT/geosteer.log" | sed 's/.*:
 wait_for "$OUT/knotd.log" "IXFR, incoming.*finished" "Knot did not finish the IXFR"
 IXFR_K=$(grep -m1 "IXFR, incoming.*finished" "$OUT/knotd.log" | sed 's/.*finished, //')
 RELOAD=$(grep "zone xfrbench.test. loaded: serial 2" "$OUT/geosteer.log" | sed 's/.*(\([0-9]*\) ms).*/\1 ms/')
+RESIGN=$(grep -m1 "zone xfrbench.test. signed: serial 2" "$OUT/geosteer.log" | sed 's/.*signed: //')
 
 {
-  echo "xfr benchmark, $(date -u +%FT%TZ), $RECORDS records, -Xmx$HEAP, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "xfr benchmark, $(date -u +%FT%TZ), $RECORDS records$([ "$SIGNED" = 1 ] && echo ", signed"), -Xmx$HEAP, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  [ "$SIGNED" = 1 ] && echo "signing at start: $SIGNING"
   echo "AXFR geosteer side: $AXFR_G"
   echo "AXFR Knot side:     $AXFR_K"
   echo "heap in use after full GC: before $BEFORE KiB, mid-transfer $MID KiB (+$(( MID - BEFORE )) KiB); peak RSS $RSS KiB"
   echo "reload of the changed zone: $RELOAD"
+  [ "$SIGNED" = 1 ] && echo "signing the changed zone: $RESIGN"
   echo "IXFR (one A record changed): geosteer: $IXFR_G"
   echo "IXFR Knot side:     $IXFR_K"
 } | tee "$OUT/summary.txt"
