@@ -324,4 +324,63 @@ class DnssecValidationTest {
         // and through unbound, the big answer validates (unbound retries over TCP)
         assertThat(answers(validated("big." + ZONE, Type.TXT), Type.TXT)).hasSize(3);
     }
+
+    Message direct(String qname, int type, boolean tcp) throws Exception {
+        SimpleResolver r = server.resolver(tcp);
+        r.setEDNS(0, 1232, ExtendedFlags.DO, List.<EDNSOption>of());
+        return r.send(Message.newQuery(Record.newRecord(name(qname), type, DClass.IN)));
+    }
+
+    static List<String> covered(Message m, int section) {
+        return m.getSection(section).stream().filter(r -> r.getType() == Type.RRSIG)
+                .map(r -> r.getName() + " " + Type.string(((org.xbill.DNS.RRSIGRecord) r).getTypeCovered())).toList();
+    }
+
+    static List<String> rrsets(Message m, int section) {
+        return m.getSection(section).stream().filter(r -> r.getType() != Type.RRSIG)
+                .map(r -> r.getName() + " " + Type.string(r.getType())).distinct().toList();
+    }
+
+    @Test
+    @Order(9)
+    void rrsigQueriesAnyOverTcpAndWildcardAdditionals() throws Exception {
+        // RRSIG asked: one RRset's over UDP (as Knot), every one over TCP, NSEC's included
+        Message udp = direct("www." + ZONE, Type.RRSIG, false);
+        assertThat(udp.getRcode()).isEqualTo(Rcode.NOERROR);
+        assertThat(covered(udp, Section.ANSWER)).containsExactly("www.sec.test. A");
+        Message tcp = direct("www." + ZONE, Type.RRSIG, true);
+        assertThat(covered(tcp, Section.ANSWER)).containsExactlyInAnyOrder("www.sec.test. A", "www.sec.test. AAAA",
+                "www.sec.test. TXT", "www.sec.test. NSEC");
+        assertThat(covered(direct(ZONE, Type.RRSIG, true), Section.ANSWER)).contains("sec.test. DNSKEY", "sec.test. SOA");
+        assertThat(covered(direct("anything.wild." + ZONE, Type.RRSIG, false), Section.ANSWER))
+                .containsExactly("anything.wild.sec.test. A");
+        // ANY over TCP at the apex: what signing adds there too, each RRset with its RRSIGs
+        Message any = direct(ZONE, Type.ANY, true);
+        assertThat(rrsets(any, Section.ANSWER)).contains("sec.test. SOA", "sec.test. NS", "sec.test. MX",
+                "sec.test. DNSKEY", "sec.test. NSEC");
+        assertThat(covered(any, Section.ANSWER)).containsExactlyInAnyOrderElementsOf(rrsets(any, Section.ANSWER));
+        // an MX target reached through a wildcard: its address in additional carries its RRSIG
+        Message mx = direct("mx2." + ZONE, Type.MX, false);
+        assertThat(rrsets(mx, Section.ADDITIONAL)).contains("host.ww.sec.test. A");
+        assertThat(covered(mx, Section.ADDITIONAL)).contains("host.ww.sec.test. A");
+        assertThat(answers(validated("mx2." + ZONE, Type.MX), Type.MX)).containsExactly("10 host.ww.sec.test.");
+    }
+
+    @Test
+    @Order(10)
+    void cdsAndCdnskeyValidate() throws Exception {
+        DnssecKey current = key2; // the key left after the rollover
+        settime(current, "-P", "sync", "now");
+        TestServer.await("CDS published", DEADLINE, () -> {
+            try {
+                return !answers(server.udp(ZONE, Type.CDS), Type.CDS).isEmpty();
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        unbound.flush(ZONE);
+        assertThat(answers(validated(ZONE, Type.CDS), Type.CDS)).hasSize(1)
+                .allMatch(ds -> ds.startsWith(current.keyTag() + " 13 2 "));
+        assertThat(answers(validated(ZONE, Type.CDNSKEY), Type.CDNSKEY)).hasSize(1);
+    }
 }

@@ -119,11 +119,12 @@ final class AnswerContext {
 
     /**
      * An address RRset into additional, once; {@code required}: TC when it does not fit (in-domain glue).
-     * Authoritative addresses carry their RRSIGs (glue has none); a wildcard's expansion does not (its
-     * proof would have to come too).
+     * Authoritative addresses carry their RRSIGs (glue has none), a wildcard's expansion too (under the
+     * expanded name, the RRSIG's labels field telling the wildcard), as Knot sends them; like Knot, no
+     * NSEC proof of the expansion comes with an additional record (RFC 4035 §3.1.3.3 asks it for answers).
      */
     void additional(RRset set, byte[] owner, boolean required) {
-        response.additional(set, owner, required, signed == null || owner != null ? null : signed.rrsig(set));
+        response.additional(set, owner, required, signed == null ? null : signed.rrsig(set));
     }
 
     /** A wildcard answers for {@link #name} (its RRsets, CNAME or steering, owned by {@link #nameWire}). */

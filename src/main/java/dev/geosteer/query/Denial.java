@@ -31,10 +31,15 @@ final class Denial {
         return node.get(type);
     }
 
-    /** NSEC asked at a name of a signed zone that has one: it is the answer (with its RRSIGs when DO). */
+    /**
+     * NSEC asked at a name of a signed zone that has one: it is the answer (with its RRSIGs when DO). At
+     * a name a wildcard answers for ({@code owner} not null), the wildcard's NSEC expanded to that name
+     * (its RRSIG's labels field tells the wildcard), as Knot answers: a NODATA there would carry the
+     * wildcard's NSEC, whose bitmap has NSEC, and could not validate.
+     */
     static boolean nsecAnswer(AnswerContext ctx, Node node, byte[] owner) {
         SignedZone signed = ctx.served.signed();
-        if (signed == null || owner != null) {
+        if (signed == null) {
             return false;
         }
         int index = signed.chain().matching(node.name());
@@ -42,7 +47,7 @@ final class Denial {
             return false;
         }
         SignedZone.Signed nsec = signed.nsec(index);
-        ctx.response.answer(nsec.rrset(), null, nsec.rrset().ttl(), ctx.signed == null ? null : nsec.rrsig());
+        ctx.response.answer(nsec.rrset(), owner, nsec.rrset().ttl(), ctx.signed == null ? null : nsec.rrsig());
         return true;
     }
 

@@ -73,6 +73,12 @@ public final class Knotd implements AutoCloseable {
      */
     public static Knotd start(Path binary, Path dir, List<Path> zoneFiles, String probeZone, String moduleSection,
                               String globalModule) throws Exception {
+        return start(binary, dir, zoneFiles, probeZone, moduleSection, globalModule, "");
+    }
+
+    /** The same with lines added to the zones' template ({@code templateLines}, e.g. {@code dnssec-signing: on}). */
+    public static Knotd start(Path binary, Path dir, List<Path> zoneFiles, String probeZone, String moduleSection,
+                              String globalModule, String templateLines) throws Exception {
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = freePort();
@@ -94,6 +100,7 @@ public final class Knotd implements AutoCloseable {
                     .append("template:\n  - id: default\n    storage: ").append(zones).append('\n')
                     .append(globalModule == null ? "" : "    global-module: " + globalModule + "\n")
                     .append("    zonefile-sync: -1\n    journal-content: none\n")
+                    .append(templateLines)
                     .append("zone:\n");
             for (Path f : zoneFiles) {
                 Files.copy(f, zones.resolve(f.getFileName()));
