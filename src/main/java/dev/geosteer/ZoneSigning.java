@@ -339,7 +339,7 @@ final class ZoneSigning implements AutoCloseable {
         SignedZone before = s.published == null ? null : s.published.signed();
         // a job under way signs the newest source with the newest keys: only time can make it stale
         boolean due = force || sourceChanged || keysChanged
-                || (s.job == null && (before == null || !before.window().fresh(now)))
+                || (s.job == null && (before == null || !now.isBefore(before.refreshAt())))
                 || (s.keyChangeAt != null && !now.isBefore(s.keyChangeAt));
         if (!due) {
             return false;
@@ -373,16 +373,18 @@ final class ZoneSigning implements AutoCloseable {
             return false;
         }
         s.lastProblem = null;
-        SignatureWindow window = before != null && before.window().fresh(now) && !force ? before.window()
-                : SignatureWindow.at(now, settings.signatureValidity, settings.inceptionOffset);
+        if (!force && s.job == null && before != null && s.signedFrom == source && now.isBefore(before.refreshAt())
+                && SignedZone.sameKeys(before.keys(), signing) && before.dnskey().ttl() == dnskeyTtl(source, signing)) {
+            return false; // nothing would be signed differently (a file of the keys directory changed, not the keys)
+        }
+        // new signatures get a window from now; those kept from the last version are the ones not due soon
+        SignatureWindow window = SignatureWindow.at(now, settings.signatureValidity, settings.inceptionOffset);
         cancelJob(s); // superseded
-        // The served serial changes with the signed content (SignedSerials): kept only when nothing signed or
-        // transferred changed since the version served (same source, window, keys, DNSKEY TTL); else the
-        // file's serial when ahead, or the last served + 1.
-        boolean sameContent = before != null && s.signedFrom == source && before.window().equals(window)
-                && SignedZone.sameKeys(before.keys(), signing) && before.dnskey().ttl() == dnskeyTtl(source, signing);
-        long serial = sameContent ? before.zone().serial() : serials.next(origin, source.zone().serial());
-        Job job = new Job(origin, s, ++s.generation, source, signing, window, before, serial);
+        // The served serial changes with the signed content (SignedSerials): the file's serial when ahead, or
+        // the last served + 1. Every signing makes some signatures with a new window (at least those due, or
+        // a balancer's NSEC variants), so the content served and transferred changes with it.
+        long serial = serials.next(origin, source.zone().serial());
+        Job job = new Job(origin, s, ++s.generation, source, signing, window, force ? null : before, serial);
         s.job = job;
         signers().execute(job);
         return false; // published when signed
@@ -420,7 +422,7 @@ final class ZoneSigning implements AutoCloseable {
                     job.source.zone().serial(),
                     signed.rrsetsSigned(), signed.signaturesMade(), (System.nanoTime() - start) / 1_000_000,
                     job.keys.zoneSigning().stream().map(k -> String.valueOf(k.keyTag())).toList(),
-                    Instant.ofEpochSecond(window.expiration()), window.refreshAt()));
+                    Instant.ofEpochSecond(window.expiration()), signed.refreshAt()));
         }
     }
 
@@ -478,7 +480,7 @@ final class ZoneSigning implements AutoCloseable {
         Instant next = null;
         for (State s : states.values()) {
             SignedZone z = s.published == null ? null : s.published.signed();
-            for (Instant t : new Instant[] {z == null ? null : z.window().refreshAt(), s.keyChangeAt}) {
+            for (Instant t : new Instant[] {z == null ? null : z.refreshAt(), s.keyChangeAt}) {
                 if (t != null && (next == null || t.isBefore(next))) {
                     next = t;
                 }
@@ -502,8 +504,8 @@ final class ZoneSigning implements AutoCloseable {
                 z.put("rrsets_signed", signed.rrsetsSigned());
                 z.put("inception", Instant.ofEpochSecond(signed.window().inception()).toString());
                 z.put("expiration", Instant.ofEpochSecond(signed.window().expiration()).toString());
-                z.put("next_resign", (s.keyChangeAt != null && s.keyChangeAt.isBefore(signed.window().refreshAt())
-                        ? s.keyChangeAt : signed.window().refreshAt()).toString());
+                z.put("next_resign", (s.keyChangeAt != null && s.keyChangeAt.isBefore(signed.refreshAt())
+                        ? s.keyChangeAt : signed.refreshAt()).toString());
                 z.put("steered_cache_size", signed.steered().size());
             }
             if (s.lastProblem != null) {

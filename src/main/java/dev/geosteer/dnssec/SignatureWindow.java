@@ -4,9 +4,10 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The validity of one generation of signatures: every RRSIG of a {@link SignedZone} has the same
- * inception and expiration, and the zone is signed again from {@link #refreshAt} on, half-way through
- * the validity, so that a resolver never holds a signature that expires before its TTL does.
+ * The validity of the signatures made at one signing: their inception, and the expiration of the
+ * steered RRsets' and balancer variants' (a static RRset's expiration is spread below it, see
+ * {@link SignedZone#sign}); signatures are made again from half-way through their validity, so that a
+ * resolver never holds a signature that expires before its TTL does.
  *
  * @param inception  seconds since 1970, some time before the signing ({@code inception_offset}), for
  *                   validators whose clocks are behind

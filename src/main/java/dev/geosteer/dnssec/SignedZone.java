@@ -42,6 +42,8 @@ public final class SignedZone {
     private final Zone zone;
     private final KeySet.Signing keys;
     private final SignatureWindow window;
+    private final SignatureWindow steeredWindow;
+    private final java.time.Instant refreshAt;
     private final NsecChain chain;
     private final RRset dnskey;
     private final RRset cds;
@@ -54,12 +56,15 @@ public final class SignedZone {
     private final int signaturesMade;
     private final java.util.concurrent.atomic.AtomicReferenceArray<Signed> nsecCache;
 
-    private SignedZone(Zone zone, KeySet.Signing keys, SignatureWindow window, NsecChain chain, RRset dnskey, RRset cds,
+    private SignedZone(Zone zone, KeySet.Signing keys, SignatureWindow window, SignatureWindow steeredWindow,
+                       java.time.Instant refreshAt, NsecChain chain, RRset dnskey, RRset cds,
                        RRset cdnskey, IdentityHashMap<RRset, byte[][]> rrsigs, byte[][][] nsecSigs,
                        Map<Long, byte[][]> variantSigs, SteeredSignatures steered, SignatureStats stats, int made) {
         this.zone = zone;
         this.keys = keys;
         this.window = window;
+        this.steeredWindow = steeredWindow;
+        this.refreshAt = refreshAt;
         this.chain = chain;
         this.dnskey = dnskey;
         this.cds = cds;
@@ -77,7 +82,14 @@ public final class SignedZone {
     /** The version of the zone these signatures are for. */
     public Zone zone() { return zone; }
     public KeySet.Signing keys() { return keys; }
+    /** The window of the signatures made for this version (kept ones may be older: see {@link #refreshAt}). */
     public SignatureWindow window() { return window; }
+    /**
+     * When this version is due to be signed again: when the first of its signatures reaches half its
+     * validity (the steered cache's and the balancer variants' included). Signing it then makes new
+     * signatures only for the RRsets whose signatures are due within {@link #batchMargin} of that.
+     */
+    public java.time.Instant refreshAt() { return refreshAt; }
     public NsecChain chain() { return chain; }
     /** The DNSKEY RRset served at the apex. */
     public RRset dnskey() { return dnskey; }
@@ -154,8 +166,8 @@ public final class SignedZone {
             for (int i = 0; i < rdata.length; i++) {
                 rdata[i] = answer.rdata(i);
             }
-            return signAll(keys.signersFor(answer.type()), answer.owner(), answer.type(), originalTtl, rdata, window,
-                    stats);
+            return signAll(keys.signersFor(answer.type()), answer.owner(), answer.type(), originalTtl, rdata,
+                    steeredWindow, stats);
         });
         return RRset.ofRdata(answer.owner(), answer.ownerWire(), Type.RRSIG, originalTtl, sigs);
     }
@@ -174,12 +186,62 @@ public final class SignedZone {
 
     static byte[][] signAll(List<DnssecKey> signers, Name owner, int type, long ttl, byte[][] rdata,
                             SignatureWindow w, SignatureStats stats) {
+        return signAll(signers, owner, type, ttl, rdata, w.inception(), w.expiration(), stats);
+    }
+
+    static byte[][] signAll(List<DnssecKey> signers, Name owner, int type, long ttl, byte[][] rdata,
+                            long inception, long expiration, SignatureStats stats) {
         byte[][] out = new byte[signers.size()][];
         for (int k = 0; k < out.length; k++) {
-            out[k] = Signer.sign(signers.get(k), owner, type, ttl, rdata, w.inception(), w.expiration());
+            out[k] = Signer.sign(signers.get(k), owner, type, ttl, rdata, inception, expiration);
         }
         stats.signatures.add(out.length);
         return out;
+    }
+
+    /** Half the validity of a window's signatures, in seconds. */
+    private static long half(SignatureWindow w) {
+        return Math.max(1, w.expiration() - w.refreshAt().getEpochSecond());
+    }
+
+    /**
+     * How much earlier than half its validity a signature may be refreshed, so that the refresh goes in
+     * batches (Knot's rrsig-pre-refresh): 1/8 of the half validity (21 h for 14 days).
+     */
+    static long batchMargin(SignatureWindow w) {
+        return half(w) / 8;
+    }
+
+    /**
+     * The expiration of a static RRset's signatures: the window's, less a spread of up to a quarter of
+     * the validity chosen by owner and type, so that the signatures of a zone signed at once do not all
+     * reach their refresh time together: each refresh then re-signs a part of the zone (about a quarter).
+     */
+    static long expiration(SignatureWindow w, Name owner, int type) {
+        long spread = half(w) / 2;
+        int h = owner.hashCode() * 31 + type; // Name.hashCode ignores case
+        h ^= h >>> 16;
+        h *= 0x45d9f3b;
+        h ^= h >>> 16;
+        return w.expiration() - Math.floorMod(h, spread);
+    }
+
+    /** The expiration field of RRSIG rdata (RFC 4034 §3.1: octets 8-11), seconds since 1970. */
+    static long expirationOf(byte[] rrsig) {
+        return ((rrsig[8] & 0xFFL) << 24) | ((rrsig[9] & 0xFFL) << 16) | ((rrsig[10] & 0xFFL) << 8) | (rrsig[11] & 0xFFL);
+    }
+
+    /** Whether signatures can be kept (each expiring no earlier than {@code keepFrom}). */
+    private static boolean keep(byte[][] sigs, long keepFrom) {
+        if (sigs == null) {
+            return false;
+        }
+        for (byte[] sig : sigs) {
+            if (sig == null || expirationOf(sig) < keepFrom) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static byte[][] rdataOf(RRset set) {
@@ -232,7 +294,10 @@ public final class SignedZone {
         if (!keys.isSigned()) {
             throw new IllegalArgumentException("no active key for " + zone.origin());
         }
-        boolean reuse = previous != null && previous.window.equals(window) && sameKeys(previous.keys, keys);
+        // Signatures of an unchanged RRset are kept while they expire after the next refresh (plus the batch
+        // margin): a refresh re-signs only those that need it (incremental), a reload only what changed.
+        boolean reuse = previous != null && sameKeys(previous.keys, keys);
+        long keepFrom = window.refreshAt().getEpochSecond() + batchMargin(window);
         Name apex = zone.origin();
         byte[] apexWire = zone.apex().name().toWire();
         RRset dnskey = RRset.ofRdata(zone.apex().name(), apexWire, Type.DNSKEY, dnskeyTtl,
@@ -297,8 +362,9 @@ public final class SignedZone {
                 RRset set = toSign.get(i);
                 RRset before = previousOf(previous, set);
                 if (before != null && sameContent(before, set)) {
-                    setSigs[i] = previous.rrsigs.get(before);
-                    if (setSigs[i] != null) {
+                    byte[][] sigs = previous.rrsigs.get(before);
+                    if (keep(sigs, keepFrom)) {
+                        setSigs[i] = sigs;
                         kept++;
                     }
                 }
@@ -311,7 +377,8 @@ public final class SignedZone {
             NsecChain pc = previous.chain;
             for (int i = 0; i < chain.size(); i++) {
                 int j = pc.matching(chain.owner(i));
-                if (j >= 0 && Arrays.equals(pc.rdata(j), chain.rdata(i))) {
+                if (j >= 0 && Arrays.equals(pc.rdata(j), chain.rdata(i))
+                        && keep(sigsOf(previous.nsecSigs, j), keepFrom)) {
                     for (int k = 0; k < keyCount; k++) {
                         nsecSigs[k][i] = previous.nsecSigs[k][j];
                     }
@@ -342,14 +409,15 @@ public final class SignedZone {
                     if (setSigs[i] == null) {
                         RRset set = toSign.get(i);
                         setSigs[i] = signAll(keys.signersFor(set.type()), set.owner(), set.type(), set.ttl(),
-                                rdataOf(set), window, stats);
+                                rdataOf(set), window.inception(), expiration(window, set.owner(), set.type()), stats);
                         m += setSigs[i].length;
                     }
                 } else {
                     int e = i - n;
                     if (!nsecDone[e]) {
                         byte[][] sigs = signAll(keys.zoneSigning(), chain.owner(e), Type.NSEC, chain.ttl(),
-                                new byte[][] {chain.rdata(e)}, window, stats);
+                                new byte[][] {chain.rdata(e)}, window.inception(),
+                                expiration(window, chain.owner(e), Type.NSEC), stats);
                         for (int k = 0; k < keyCount; k++) {
                             nsecSigs[k][e] = sigs[k];
                         }
@@ -408,9 +476,26 @@ public final class SignedZone {
                 variants.put(variantKey(index, mask), sigs);
             }
         }
-        SteeredSignatures steered = reuse ? previous.steered : new SteeredSignatures(cacheEntries, stats);
-        return new SignedZone(zone, keys, window, chain, dnskey, cds, cdnskey, rrsigs, nsecSigs, Map.copyOf(variants),
-                steered, stats, made);
+        // the steered cache goes on while its signatures are not due (they share one window)
+        boolean keepSteered = reuse && previous.steeredWindow.expiration() >= keepFrom;
+        SteeredSignatures steered = keepSteered ? previous.steered : new SteeredSignatures(cacheEntries, stats);
+        SignatureWindow steeredWindow = keepSteered ? previous.steeredWindow : window;
+        long earliest = Math.min(window.expiration(), steeredWindow.expiration());
+        for (byte[][] sigs : setSigs) {
+            for (byte[] sig : sigs) {
+                earliest = Math.min(earliest, expirationOf(sig));
+            }
+        }
+        for (byte[][] perKey : nsecSigs) {
+            for (byte[] sig : perKey) {
+                earliest = Math.min(earliest, expirationOf(sig));
+            }
+        }
+        // due when the first signature reaches half its validity; that refresh takes every signature due
+        // within the margin too, so refreshes are at least the margin apart
+        java.time.Instant refreshAt = java.time.Instant.ofEpochSecond(earliest - half(window));
+        return new SignedZone(zone, keys, window, steeredWindow, refreshAt, chain, dnskey, cds, cdnskey, rrsigs, nsecSigs,
+                Map.copyOf(variants), steered, stats, made);
     }
 
     /**

@@ -109,9 +109,51 @@ class SignedZoneTest {
         SignedZone added = SignedZone.sign(zone(text.replace("\"hello\"", "\"bonjour\"") + "\nnewname.diff.test. 3600 IN A 192.0.2.99\n", Map.of()), keys, w, 3600,
                 changed, 100, stats, POOL);
         assertThat(added.signaturesMade()).isEqualTo(3);
-        // another window: everything again
-        SignedZone resigned = SignedZone.sign(zone(text, Map.of()), keys, window(), 3600, added, 100, stats, POOL);
+        // ten days on, every signature is due: everything again
+        SignedZone resigned = SignedZone.sign(zone(text, Map.of()), keys,
+                SignatureWindow.at(Instant.now().plus(Duration.ofDays(10)), Duration.ofDays(14), Duration.ofHours(1)),
+                3600, added, 100, stats, POOL);
         assertThat(resigned.signaturesMade()).isEqualTo(first.signaturesMade());
+    }
+
+    @Test
+    void refreshesSignAgainOnlyTheSignaturesDueInBatchesSpreadOverTheValidity() throws Exception {
+        KeySet.Signing keys = keys();
+        Duration validity = Duration.ofDays(14);
+        Instant t0 = Instant.now();
+        SignatureStats stats = new SignatureStats();
+        String text = diffZone();
+        SignedZone z = SignedZone.sign(zone(text, Map.of()), keys, SignatureWindow.at(t0, validity, Duration.ofHours(1)),
+                3600, null, 100, stats, POOL);
+        int all = z.signaturesMade();
+        // expirations spread over a quarter of the validity: the first refresh is before half of it
+        assertThat(z.refreshAt()).isAfter(t0.plus(Duration.ofDays(2))).isBefore(t0.plus(Duration.ofDays(7)));
+        int refreshes = 0;
+        long made = 0;
+        Instant last = t0;
+        while (z.refreshAt().isBefore(t0.plus(validity.multipliedBy(2)))) {
+            Instant at = z.refreshAt();
+            assertThat(at).as("refreshes at least the batch margin apart").isAfterOrEqualTo(last.plus(Duration.ofHours(21)));
+            z = SignedZone.sign(zone(text, Map.of()), keys, SignatureWindow.at(at, validity, Duration.ofHours(1)), 3600, z,
+                    100, stats, POOL);
+            refreshes++;
+            made += z.signaturesMade();
+            last = at;
+            assertThat(z.signaturesMade()).as("refresh " + refreshes + " signs a part of the zone").isPositive()
+                    .isLessThan(all);
+            // whatever was kept is still more than half valid
+            for (Record r : z.records()) {
+                if (r instanceof org.xbill.DNS.RRSIGRecord sig) {
+                    assertThat(sig.getExpire()).as(sig.toString()).isAfterOrEqualTo(at.plus(validity.dividedBy(2)));
+                }
+            }
+        }
+        System.out.printf("SignedZoneTest: over two validities, %d refreshes made %d signatures (the zone: %d)%n",
+                refreshes, made, all);
+        // every RRset is signed again about once per half validity, a part of the zone at a time
+        assertThat(refreshes).as("refreshes in two validities").isBetween(4, 32);
+        assertThat(made).as("signatures made in two validities").isBetween(3L * all, 6L * all);
+        assertThat(made / refreshes).as("signatures made per refresh").isLessThan(all / 2);
     }
 
     @Test
