@@ -295,4 +295,74 @@ class ZoneSigningTest {
         settle(signing);
         assertThat(servedSerial()).isEqualTo(20);
     }
+
+    static String zoneText(String origin, int serial, int hosts) {
+        StringBuilder text = new StringBuilder("$ORIGIN " + origin + "\n$TTL 300\n@ SOA ns hostmaster " + serial
+                + " 7200 3600 1209600 60\n@ NS ns\nns A 192.0.2.1\n");
+        for (int i = 0; i < hosts; i++) {
+            text.append("h").append(i).append(" A 10.").append(i >> 8).append('.').append(i & 255).append(".1\n");
+        }
+        return text.toString();
+    }
+
+    /** The SOA serial served with DO, and whether it came with its RRSIG; -1 when not answered. */
+    static long signedSerial(TestServer server, String zone) {
+        try {
+            org.xbill.DNS.SimpleResolver r = server.resolver(false);
+            r.setEDNS(0, 1232, org.xbill.DNS.ExtendedFlags.DO, java.util.List.of());
+            org.xbill.DNS.Message m = r.send(org.xbill.DNS.Message.newQuery(org.xbill.DNS.Record.newRecord(
+                    Name.fromString(zone), org.xbill.DNS.Type.SOA, org.xbill.DNS.DClass.IN)));
+            long serial = -1;
+            boolean sig = false;
+            for (org.xbill.DNS.Record rec : m.getSection(org.xbill.DNS.Section.ANSWER)) {
+                if (rec instanceof org.xbill.DNS.SOARecord soa) {
+                    serial = soa.getSerial();
+                } else if (rec instanceof org.xbill.DNS.RRSIGRecord) {
+                    sig = true;
+                }
+            }
+            return sig ? serial : -2; // -2: answered unsigned, which a signed zone never is
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    @Test
+    void aServerAnswersASmallZonesEditWhileABigZoneIsBeingSigned() throws Exception {
+        Path zones = Files.createDirectories(dir.resolve("zones"));
+        Path keys = zones.resolve("keys");
+        Instant past = Instant.now().minusSeconds(3600);
+        for (String z : java.util.List.of("small.test.", "big.test.")) {
+            KeyStore.create(keys, Name.fromString(z), Algorithm.ECDSAP256SHA256, DnssecKey.CSK_FLAGS,
+                    KeyTiming.activeFrom(past), new SecureRandom());
+        }
+        Files.writeString(zones.resolve("small.test.zone"), zoneText("small.test.", 1, 2));
+        Files.writeString(zones.resolve("big.test.zone"), zoneText("big.test.", 1, 3000));
+        try (TestServer server = TestServer.start(dir)) {
+            Duration deadline = Duration.ofSeconds(60);
+            TestServer.await("both zones signed", deadline,
+                    () -> signedSerial(server, "small.test.") == 1 && signedSerial(server, "big.test.") == 1);
+            java.util.concurrent.CountDownLatch bigEntered = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            server.server.signing().beforeSign(origin -> {
+                if (origin.toString().equals("big.test.")) {
+                    bigEntered.countDown();
+                    release.await(); // the big zone's signing lasts until the test says
+                }
+            });
+            try {
+                // the big zone changes: signed off the reload thread, its serial 1 served meanwhile
+                Files.writeString(zones.resolve("big.test.zone"), zoneText("big.test.", 2, 3001));
+                assertThat(bigEntered.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                // the small zone's edit is reloaded, signed and served before the big one is done
+                Files.writeString(zones.resolve("small.test.zone"), zoneText("small.test.", 2, 3));
+                TestServer.await("small zone's edit served signed", deadline, () -> signedSerial(server, "small.test.") == 2);
+                assertThat(signedSerial(server, "big.test.")).as("the big zone's last signed version").isEqualTo(1);
+                assertThat(server.server.signing().signing()).isTrue();
+            } finally {
+                release.countDown();
+            }
+            TestServer.await("big zone's edit served signed", deadline, () -> signedSerial(server, "big.test.") == 2);
+        }
+    }
 }
