@@ -8,8 +8,11 @@
 #   bench/cluster-scale.sh                        # 5 000 origins, 10 s, 60 s measured, dnsperf 20 000 QPS for 20 s
 #   bench/cluster-scale.sh --origins 1000 --seconds 30
 #
-# Origins: bench/origins.py (one asyncio process, 127.1.x.y:18081). Needs etcd, python3, dnsperf, a built jar
-# (mvn -B package -DskipTests) or GEOSTEER="java ... dev.geosteer.Main". Results: bench/results/cluster-scale-*/.
+# Origins: bench/lib/origins.c (compiled here with cc: one epoll thread, a socket per address 127.1.x.y:18081;
+# 1 500 checks/s cost it a few % of a core), or bench/origins.py (asyncio) without a C compiler. The load average
+# is noted beside every figure: on a shared machine read the figures with it. Needs etcd, dnsperf, a built jar
+# (mvn -B package -DskipTests) or GEOSTEER="java ... dev.geosteer.Main" (default: java -Xmx$HEAP -jar, 512m).
+# Results: bench/results/cluster-scale-*/ (report.md, and per phase the threads' CPU, dnsperf output, logs).
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
@@ -31,7 +34,7 @@ die() { log "ERROR: $*"; exit 1; }
 for t in etcd etcdctl python3 curl jcmd; do command -v $t >/dev/null || die "$t not found"; done
 if [ -z "${GEOSTEER:-}" ]; then
   [ -f "$REPO/target/geosteer.jar" ] || die "build first: mvn -B package -DskipTests"
-  GEOSTEER="java -jar $REPO/target/geosteer.jar"
+  GEOSTEER="java -Xmx$HEAP -jar $REPO/target/geosteer.jar"
 fi
 [ "$(ulimit -n)" -gt $((N + 200)) ] || ulimit -n $((N + 1000)) 2>/dev/null || die "ulimit -n too low for $N sockets"
 OUT=$REPO/bench/results/cluster-scale-$(date +%Y%m%d-%H%M%S); mkdir -p "$OUT"
@@ -57,8 +60,13 @@ L += ["balancers:", "  www:", "    ttl: 30", "    steering: failover", "    defa
 open(d + "/example.test.steer.yaml", "w").write("\n".join(L) + "\n")
 PY
 
-python3 "$HERE/origins.py" --count "$N" --net "$NET" --port "$HPORT" > "$OUT/origins.log" 2>&1 &
-PIDS+=($!)
+if command -v cc >/dev/null && cc -O2 -o "$OUT/origins" "$HERE/lib/origins.c" 2> "$OUT/origins-build.log"; then
+  "$OUT/origins" "$N" "$NET" "$HPORT" "$OUT/origins-stats.txt" > "$OUT/origins.log" 2>&1 &
+else
+  log "no C compiler: origins from origins.py (asyncio), which may not keep up with 3 x $N checks per interval"
+  python3 "$HERE/origins.py" --count "$N" --net "$NET" --port "$HPORT" --stats "$OUT/origins-stats.txt" > "$OUT/origins.log" 2>&1 &
+fi
+ORIGINS_PID=$!; PIDS+=($ORIGINS_PID)
 for _ in $(seq 120); do grep -q '^ready' "$OUT/origins.log" && break; sleep 0.5; done
 grep -q '^ready' "$OUT/origins.log" || die "origins did not start: $(tail -3 "$OUT/origins.log")"
 etcd --name scale --data-dir "$OUT/etcd" --listen-client-urls "http://127.0.0.1:$ETCD_PORT" \
@@ -103,12 +111,19 @@ measure() {  # measure LABEL INDEX:PID... : waits for every origin up, then CPU,
   sleep 15  # past the first checks' burst
   declare -A t0
   for ip in "$@"; do t0[$ip]=$(ticks "${ip#*:}"); done
-  local p0 u0 s0 e
+  local p0 u0 s0 e o0 o1 et0 l0 l1
   p0=$(etcd_counter etcd_server_proposals_committed_total); u0=$(etcd_counter etcd_mvcc_put_total)
+  o0=$(ticks "$ORIGINS_PID"); et0=$(ticks "$ETCD_PID"); r0=$(awk '{print $2}' "$OUT/origins-stats.txt")
+  l0=$(cut -d' ' -f1 /proc/loadavg)
   s0=$(date +%s.%N)
   sleep "$SECONDS_MEASURED"
   e=$(date +%s.%N)
   local p1 u1; p1=$(etcd_counter etcd_server_proposals_committed_total); u1=$(etcd_counter etcd_mvcc_put_total)
+  o1=$(ticks "$ORIGINS_PID"); l1=$(cut -d' ' -f1 /proc/loadavg)
+  awk -v l="$label" -v a="$o0" -v b="$o1" -v x="$et0" -v y="$(ticks "$ETCD_PID")" -v k="$CLK" -v s="$s0" -v e="$e" \
+      -v r0="${r0:-0}" -v r1="$(awk '{print $2}' "$OUT/origins-stats.txt")" -v d="$(awk '{print $3 " of '"$N"' addresses served, " $4 " dropped"}' "$OUT/origins-stats.txt")" \
+      -v la="$l0" -v lb="$l1" -v all="$(cut -d' ' -f1-3 /proc/loadavg)" \
+    'BEGIN {printf "| %s | %.0f checks/s answered (%s) | origins %.1f %%, etcd %.1f %% of a core | load average %s at start, %s at end (1/5/15 min: %s) |\n", l, (r1 - r0) / (e - s), d, (b - a) / k / (e - s) * 100, (y - x) / k / (e - s) * 100, la, lb, all}' >> "$OUT/context.md"
   for ip in "$@"; do  # which threads spent the CPU (cumulative since start)
     ps -L -o tid=,time=,comm= -p "${ip#*:}" | sort -k2 -r | head -12 > "$OUT/threads-$label-${ip%%:*}.txt"
   done
@@ -123,15 +138,18 @@ measure() {  # measure LABEL INDEX:PID... : waits for every origin up, then CPU,
 dnsperf_run() {  # dnsperf_run LABEL PORT
   command -v dnsperf >/dev/null || { echo "| $1 | (no dnsperf) |" >> "$OUT/dns.md"; return; }
   printf 'www.example.test A\nstatic.example.test A\n' > "$OUT/queries.txt"
+  local la; la=$(cut -d' ' -f1 /proc/loadavg)
   dnsperf -s 127.0.0.1 -p "$2" -d "$OUT/queries.txt" -Q "$QPS" -c 4 -q 100 -l "$DNSPERF_SECONDS" > "$OUT/dnsperf-$1.txt" 2>&1
-  awk -v l="$1" '/Queries per second/ {q = $4} /Average Latency/ {lat = $4} /Queries lost/ {lost = $3}
-    END {printf "| %s | %s | %s ms | %s |\n", l, q, lat * 1000, lost}' "$OUT/dnsperf-$1.txt" >> "$OUT/dns.md"
+  awk -v l="$1" -v la="$la" -v lb="$(cut -d' ' -f1 /proc/loadavg)" '/Queries per second/ {q = $4} /Average Latency/ {lat = $4} /Queries lost/ {lost = $3}
+    END {printf "| %s | %s | %s ms | %s | %s → %s |\n", l, q, lat * 1000, lost, la, lb}' "$OUT/dnsperf-$1.txt" >> "$OUT/dns.md"
 }
 
 echo "| phase | instance | CPU | heap used / RSS | etcd writes/s (raft proposals) | etcd key puts/s |" > "$OUT/summary.md"
 echo "|---|---|---|---|---|---|" >> "$OUT/summary.md"
-echo "| phase | QPS answered | average latency | lost |" > "$OUT/dns.md"
-echo "|---|---|---|---|" >> "$OUT/dns.md"
+echo "| phase | QPS answered | average latency | lost | load average (1 min) |" > "$OUT/dns.md"
+echo "|---|---|---|---|---|" >> "$OUT/dns.md"
+echo "| phase | origins | CPU outside the instances | machine |" > "$OUT/context.md"
+echo "|---|---|---|---|" >> "$OUT/context.md"
 
 log "fleet: 3 instances, $N origins every $INTERVAL"
 A=$(start_instance geo-1 1 1); B=$(start_instance geo-2 2 1); C=$(start_instance geo-3 3 1)
@@ -146,5 +164,5 @@ measure "alone" "4:$S"
 dnsperf_run alone $((DNS_BASE + 4))
 
 { echo "# bench/cluster-scale.sh $(date -Is): $N origins, checks every $INTERVAL, $(nproc) CPUs"; echo
-  cat "$OUT/summary.md"; echo; cat "$OUT/dns.md"; } | tee "$OUT/report.md"
+  cat "$OUT/summary.md"; echo; cat "$OUT/dns.md"; echo; cat "$OUT/context.md"; } | tee "$OUT/report.md"
 echo "results: $OUT"
