@@ -212,6 +212,15 @@ public final class Geosteer implements AutoCloseable {
         LOG.info("DNS cookies " + (cookies == null ? "off" : "on, " + cookies.describe())
                 + "; UDP answers to requests without a valid cookie: at most " + config.limits.nocookieUdpSize + " bytes");
         dns = new DnsServer(vertx, responder, listen);
+        // The answer path compiled by the JIT before the first query (issue 15), through a Responder made of
+        // the same classes as the real one (so that the JIT's type profiles stay true: with no-op observers
+        // it compiled code the first real answers threw away), its metrics in a registry of its own.
+        QueryObserver warmObserver = QueryObserver.all(List.of(
+                new DnsMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))));
+        ResponseRateLimiter warmRrl = new ResponseRateLimiter(config.rrlSettings(), warmObserver);
+        dev.geosteer.query.Warmup.run(dns, new Responder(resolver, listen.udpMaxSize(), warmObserver, warmRrl,
+                new dev.geosteer.dns.CookiePolicy(cookies, config.limits.nocookieUdpSize, warmRrl::exempt),
+                xfr == null ? null : xfr.signatures(), xfr == null ? null : xfr.streams()), signing.current());
         await(dns.start(), START_TIMEOUT);
 
         if (config.admin.listen != null && !config.admin.listen.isBlank()) {

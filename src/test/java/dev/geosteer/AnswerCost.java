@@ -80,10 +80,13 @@ public final class AnswerCost {
                 socket.setSoTimeout(500);
                 socket.setReceiveBufferSize(1 << 20);
                 if (firstAnswers > 0) {
+                    System.out.println("first answers after the start: workload, answers, B/answer, event loop CPU"
+                            + " ns/answer, process CPU ns/answer (JIT compilers included)");
                     // the cold start: the first answers after the start, before any warm-up (JIT at work)
                     for (Workload w : workloads) {
                         Sample s = measure(socket, w, firstAnswers, window);
-                        System.out.printf(Locale.ROOT, "cold\t%s\t%d\t%.0f\t%.0f%n", w.name(), s.answers, s.bytesPer(), s.nanosPer());
+                        System.out.printf(Locale.ROOT, "cold\t%s\t%d\t%.0f\t%.0f\t%.0f%n", w.name(), s.answers,
+                                s.bytesPer(), s.nanosPer(), s.processNanosPer());
                     }
                 }
                 // our code alone, without sockets: Responder.respond on this thread, as UdpHandler calls it

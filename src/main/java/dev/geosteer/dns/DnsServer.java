@@ -216,6 +216,87 @@ public final class DnsServer {
         ch.pipeline().addLast(new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS), connection);
     }
 
+    /** A UDP socket as the listeners have it: options, buffers, batches, its handler. */
+    private static void configureUdp(VertxInternal vx, DatagramChannel channel, InetSocketAddress address,
+                                     boolean reusePort, Responder responder, WireWriter writer) {
+        DatagramSocketOptions socketOptions = new DatagramSocketOptions()
+                .setReusePort(reusePort)
+                .setReuseAddress(reusePort)
+                // Enough for bursts (~1 ms at full rate per MiB), small enough that an overload is shed
+                // by the kernel rather than served seconds late.
+                .setReceiveBufferSize(1024 * 1024)
+                .setSendBufferSize(4 * 1024 * 1024)
+                .setIpV6(address.getAddress() instanceof java.net.Inet6Address);
+        vx.transport().configure(channel, socketOptions);
+        // Netty 4.2's default (adaptive) allocator made every answer's buffer a new slice object and its
+        // copy a DirectByteBuffer slice, and every datagram read an unpooled slice: ~100 B per answer
+        // (bench/answer-cost.sh). The pooled allocator recycles all three per thread.
+        channel.config().setAllocator(io.netty.buffer.PooledByteBufAllocator.DEFAULT);
+        // configure() sizes each read buffer like SO_RCVBUF (4 MiB, zeroed per datagram): a query fits in 4 KiB.
+        if (channel instanceof io.netty.channel.epoll.EpollDatagramChannel) {
+            // recvmmsg: up to UDP_BATCH datagrams per system call, each at most UDP_READ_BUFFER bytes
+            channel.config().setOption(io.netty.channel.epoll.EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE,
+                    UDP_READ_BUFFER);
+            channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(UDP_READ_BUFFER * UDP_BATCH));
+        } else {
+            channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(UDP_READ_BUFFER));
+        }
+        channel.pipeline().addLast(new UdpHandler(responder, writer));
+    }
+
+    /**
+     * Runs the UDP answer path before the listeners open, so that the first real queries find it compiled
+     * by the JIT (issue 15): a socket of its own on the loopback, set up as the listeners' are, answered by
+     * {@code responder} (give it no metrics and no rate limiting), and {@code queries} sent to it in turn
+     * from this thread until {@code count} answers came back, or {@code budget} passed. Blocks; call it
+     * before {@link #start}, off the event loops. Returns the answers received; a failure only ends the
+     * warm-up.
+     */
+    public int warmUp(Responder responder, List<byte[]> queries, int count, java.time.Duration budget) {
+        if (count <= 0 || queries.isEmpty()) {
+            return 0;
+        }
+        VertxInternal vx = (VertxInternal) vertx;
+        boolean native_ = vertx.isNativeTransportEnabled() && Epoll.isAvailable();
+        InetSocketAddress local = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        DatagramChannel channel = null;
+        int received = 0;
+        long deadline = System.nanoTime() + budget.toNanos();
+        try (java.net.DatagramSocket client = new java.net.DatagramSocket(new InetSocketAddress(local.getAddress(), 0))) {
+            channel = Sockets.udp(local, native_);
+            configureUdp(vx, channel, local, false, responder, new WireWriter());
+            vx.eventLoopGroup().next().register(channel).sync();
+            channel.bind(local).sync();
+            client.connect(channel.localAddress());
+            client.setSoTimeout(100);
+            byte[] in = new byte[WireWriter.MAX_MESSAGE];
+            java.net.DatagramPacket reply = new java.net.DatagramPacket(in, in.length);
+            int sent = 0;
+            int outstanding = 0;
+            while (received < count && System.nanoTime() < deadline) {
+                while (outstanding < 64) { // batches, as under load: recvmmsg and sendmmsg of several
+                    byte[] q = queries.get(sent++ % queries.size());
+                    client.send(new java.net.DatagramPacket(q, q.length));
+                    outstanding++;
+                }
+                try {
+                    client.receive(reply);
+                    received++;
+                    outstanding--;
+                } catch (java.net.SocketTimeoutException e) {
+                    outstanding = 0; // lost: send more
+                }
+            }
+        } catch (Exception e) {
+            LOG.fine("warm-up ended early: " + e);
+        } finally {
+            if (channel != null) {
+                channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
+        }
+        return received;
+    }
+
     /** One event loop's UDP sockets, one per address. */
     private final class UdpListener extends AbstractVerticle {
         private final List<InetSocketAddress> addresses;
@@ -264,29 +345,7 @@ public final class DnsServer {
             } catch (IOException e) {
                 return Future.failedFuture(e);
             }
-            DatagramSocketOptions socketOptions = new DatagramSocketOptions()
-                    .setReusePort(reusePort)
-                    .setReuseAddress(reusePort)
-                    // Enough for bursts (~1 ms at full rate per MiB), small enough that an overload is shed
-                    // by the kernel rather than served seconds late.
-                    .setReceiveBufferSize(1024 * 1024)
-                    .setSendBufferSize(4 * 1024 * 1024)
-                    .setIpV6(address.getAddress() instanceof java.net.Inet6Address);
-            vx.transport().configure(channel, socketOptions);
-            // Netty 4.2's default (adaptive) allocator made every answer's buffer a new slice object and its
-            // copy a DirectByteBuffer slice, and every datagram read an unpooled slice: ~200 B and ~0.3 us
-            // per answer (bench/answer-cost.sh). The pooled allocator recycles all three per thread.
-            channel.config().setAllocator(io.netty.buffer.PooledByteBufAllocator.DEFAULT);
-            // configure() sizes each read buffer like SO_RCVBUF (4 MiB, zeroed per datagram): a query fits in 4 KiB.
-            if (channel instanceof io.netty.channel.epoll.EpollDatagramChannel) {
-                // recvmmsg: up to UDP_BATCH datagrams per system call, each at most UDP_READ_BUFFER bytes
-                channel.config().setOption(io.netty.channel.epoll.EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE,
-                        UDP_READ_BUFFER);
-                channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(UDP_READ_BUFFER * UDP_BATCH));
-            } else {
-                channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(UDP_READ_BUFFER));
-            }
-            channel.pipeline().addLast(new UdpHandler(responder, writer));
+            configureUdp(vx, channel, address, reusePort, responder, writer);
             Promise<Void> promise = ctx.promise();
             ctx.nettyEventLoop().register(channel).addListener(reg -> {
                 if (!reg.isSuccess()) {
