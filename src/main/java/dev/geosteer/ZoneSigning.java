@@ -377,8 +377,7 @@ final class ZoneSigning implements AutoCloseable {
                 && SignedZone.sameKeys(before.keys(), signing) && before.dnskey().ttl() == dnskeyTtl(source, signing)) {
             return false; // nothing would be signed differently (a file of the keys directory changed, not the keys)
         }
-        // new signatures get a window from now; those kept from the last version are the ones not due soon
-        SignatureWindow window = SignatureWindow.at(now, settings.signatureValidity, settings.inceptionOffset);
+        SignatureWindow window = windowFor(before, now, force);
         cancelJob(s); // superseded
         // The served serial changes with the signed content (SignedSerials): the file's serial when ahead, or
         // the last served + 1. Every signing makes some signatures with a new window (at least those due, or
@@ -388,6 +387,23 @@ final class ZoneSigning implements AutoCloseable {
         s.job = job;
         signers().execute(job);
         return false; // published when signed
+    }
+
+    /**
+     * The window of the signatures a signing makes: the last version's when it was made less than the
+     * batch margin ago (a reload, a key added soon after: an unchanged RRset and key then make the very
+     * same RRSIG, ECDSA's k and Ed25519 being deterministic, so a zone transfer carries only what really
+     * changed), else one from now; the signatures kept are those not due soon (see SignedZone.sign).
+     */
+    private SignatureWindow windowFor(SignedZone before, Instant now, boolean force) {
+        if (!force && before != null && now.isBefore(before.refreshAt())) {
+            SignatureWindow w = before.window();
+            long madeAt = 2 * w.refreshAt().getEpochSecond() - w.expiration();
+            if (now.getEpochSecond() < madeAt + SignedZone.batchMargin(w)) {
+                return w;
+            }
+        }
+        return SignatureWindow.at(now, settings.signatureValidity, settings.inceptionOffset);
     }
 
     private static void cancelJob(State s) {

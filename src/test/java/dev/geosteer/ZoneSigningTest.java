@@ -182,6 +182,8 @@ class ZoneSigningTest {
         assertThat(signing.current().get(ZONE)).as("never served unsigned").isNull();
         assertThat(signing.unsignedYet()).containsExactly(ZONE);
         assertThat(signing.status().toString()).contains("signing=true");
+        // what /readyz reads: not ready while a zone waits for its first signatures
+        assertThat(dev.geosteer.admin.AdminServer.signingFirst(signing.status())).containsExactly("sig.test.");
 
         signing.update(zones(2)); // a newer version: the unfinished signing of serial 1 is dropped
         settle(signing);
@@ -189,6 +191,7 @@ class ZoneSigningTest {
         release.countDown();
         assertThat(published).containsExactly(2L); // serial 1 was never published
         assertThat(signing.unsignedYet()).isEmpty();
+        assertThat(dev.geosteer.admin.AdminServer.signingFirst(signing.status())).isEmpty();
     }
 
     @Test

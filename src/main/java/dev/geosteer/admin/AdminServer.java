@@ -192,8 +192,11 @@ public final class AdminServer {
         });
     }
 
-    /** The signed zones not served yet because their first signing is under way (from the dnssec status). */
-    static List<String> signingFirst(Map<String, Object> dnssec) {
+    /**
+     * The signed zones not served yet because their first signing is under way, from the dnssec status
+     * ({@code /readyz} is 503 while there is one).
+     */
+    public static List<String> signingFirst(Map<String, Object> dnssec) {
         List<String> out = new ArrayList<>();
         if (dnssec != null && dnssec.get("zones") instanceof Map<?, ?> zones) {
             for (Map.Entry<?, ?> e : zones.entrySet()) {

@@ -208,7 +208,7 @@ public final class SignedZone {
      * How much earlier than half its validity a signature may be refreshed, so that the refresh goes in
      * batches (Knot's rrsig-pre-refresh): 1/8 of the half validity (21 h for 14 days).
      */
-    static long batchMargin(SignatureWindow w) {
+    public static long batchMargin(SignatureWindow w) {
         return half(w) / 8;
     }
 
