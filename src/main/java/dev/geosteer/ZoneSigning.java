@@ -295,7 +295,8 @@ final class ZoneSigning implements AutoCloseable {
             }
         }
         ServedZones zones = new ServedZones(m);
-        current.set(zones);
+        // listeners first (zone transfers: IXFR history, catalog), then the answer path: a client that sees
+        // the new serial in an answer can transfer it at once
         for (java.util.function.Consumer<ServedZones> l : listeners) {
             try {
                 l.accept(zones);
@@ -303,6 +304,7 @@ final class ZoneSigning implements AutoCloseable {
                 LOG.log(java.util.logging.Level.WARNING, "a listener of the signed zones failed: " + e, e);
             }
         }
+        current.set(zones);
     }
 
     private int countPublished() {
