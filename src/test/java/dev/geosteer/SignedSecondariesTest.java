@@ -42,8 +42,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (TSIG, NOTIFY, IXFR) and a real validating unbound, whose trust anchor is the zone's DS and whose stub
  * for the zone is the SECONDARY, validates their answers: positive, NXDOMAIN, NODATA, wildcard, and the
  * steered names' transferred answers. After a key rollover and after a re-sign at half the signatures'
- * validity, the secondaries take the new signatures by NOTIFY + IXFR and still validate. The AXFR, as
- * {@code dig} receives it, passes {@code dnssec-verify}.
+ * validity, the secondaries take the new signatures by NOTIFY + IXFR and still validate; after a restart
+ * of geosteer (which signs again), the served serial goes on from the one kept in the state directory and
+ * they take that version too. The AXFR, as {@code dig} receives it, passes {@code dnssec-verify}.
  */
 class SignedSecondariesTest {
     static final String ZONE = "sec.test.";
@@ -59,7 +60,7 @@ class SignedSecondariesTest {
     final List<Unbound> unbounds = new ArrayList<>();
 
     @AfterEach
-    void stop() throws InterruptedException {
+    void stop() throws Exception {
         unbounds.forEach(Unbound::close);
         for (Process p : processes) {
             p.destroy();
@@ -93,7 +94,9 @@ class SignedSecondariesTest {
                 """, java.nio.file.StandardOpenOption.APPEND);
         int knotPort = SecondariesTest.freePort();
         int nsdPort = SecondariesTest.freePort();
-        geosteer = TestServer.start(dir, c -> {
+        int g = SecondariesTest.freePort(); // fixed: the secondaries find geosteer there again after its restart
+        java.util.function.Consumer<ServerConfig> config = c -> {
+            c.listen = List.of("127.0.0.1:" + g);
             ServerConfig.TsigKey k = new ServerConfig.TsigKey();
             k.secret = SecondariesTest.SECRET;
             c.tsigKeys.put("xfr-key", k);
@@ -104,8 +107,8 @@ class SignedSecondariesTest {
             c.transfer.notify.add("127.0.0.1:" + knotPort);
             c.transfer.notify.add("127.0.0.1:" + nsdPort);
             c.dnssec.signatureValidity = VALIDITY;
-        });
-        int g = geosteer.address.getPort();
+        };
+        geosteer = TestServer.start(dir, config);
         startKnot(knotd, knotPort, g);
         startNsd(nsd, nsdPort, g);
         awaitInStep(g, knotPort, nsdPort);
@@ -162,6 +165,20 @@ class SignedSecondariesTest {
             allValidate(u);
         }
         verifyAxfr(g);
+
+        // A restart signs again (new signatures): the served serial goes on after the last one served (kept in
+        // the state directory), not back to the file's 1, so the secondaries take the new signatures
+        long beforeRestart = SecondariesTest.serial(g, ZONE);
+        geosteer.close();
+        geosteer = null;
+        geosteer = TestServer.start(dir, config);
+        TestServer.await("geosteer serves a serial after " + beforeRestart, DEADLINE,
+                () -> after(SecondariesTest.serial(g, ZONE), beforeRestart));
+        awaitInStep(g, knotPort, nsdPort);
+        for (Unbound u : unbounds) {
+            u.flush(ZONE);
+            allValidate(u);
+        }
     }
 
     /** Every case through one validating unbound (whose stub is a secondary): AD on each. */
