@@ -327,8 +327,8 @@ class XfrTest {
 
         // a second key, active now: new signatures, a new serial, and the IXFR carries the signatures' changes
         long serial = serial();
-        dev.geosteer.dnssec.KeyStore.create(keys, origin, dev.geosteer.dnssec.Algorithm.ECDSAP256SHA256,
-                dev.geosteer.dnssec.DnssecKey.CSK_FLAGS,
+        dev.geosteer.dnssec.DnssecKey second = dev.geosteer.dnssec.KeyStore.create(keys, origin,
+                dev.geosteer.dnssec.Algorithm.ECDSAP256SHA256, dev.geosteer.dnssec.DnssecKey.CSK_FLAGS,
                 dev.geosteer.dnssec.KeyTiming.activeFrom(java.time.Instant.now().minusSeconds(60)), rnd);
         TestServer.await("signed again with both keys", Duration.ofSeconds(10), () -> serial() == serial + 1);
         ZoneTransferIn x = ZoneTransferIn.newIXFR(origin, serial, false, server.address, KEY);
@@ -336,10 +336,12 @@ class XfrTest {
         assertThat(x.isIXFR()).isTrue();
         List<ZoneTransferIn.Delta> deltas = x.getIXFR();
         assertThat(deltas).hasSize(1);
-        assertThat(deltas.get(0).adds).filteredOn(r -> r.getType() == Type.DNSKEY).hasSize(1); // the new key's
+        assertThat(deltas.get(0).adds).filteredOn(r -> r.getType() == Type.DNSKEY) // the new key's
+                .extracting(r -> ((org.xbill.DNS.DNSKEYRecord) r).getFootprint()).containsExactly(second.keyTag());
         assertThat(deltas.get(0).deletes).filteredOn(r -> r.getType() == Type.DNSKEY).isEmpty();
         assertThat(deltas.get(0).adds).filteredOn(r -> r instanceof org.xbill.DNS.RRSIGRecord s
-                && s.getTypeCovered() == Type.A && r.getName().toString().equals("www.xfr.test.")).hasSize(1);
+                && s.getTypeCovered() == Type.A && s.getFootprint() == second.keyTag()
+                && r.getName().toString().equals("www.xfr.test.")).hasSize(1);
     }
 
     long serial() {
