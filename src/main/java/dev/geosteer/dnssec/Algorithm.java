@@ -49,6 +49,20 @@ public enum Algorithm {
             return BigIntegers.asUnsignedByteArray(32, d);
         }
 
+        /**
+         * BIND writes d without its leading zero octets (OpenSSL's BN_bn2bin): one key in 256 has 31
+         * octets in its file, and is as good as the others.
+         */
+        @Override
+        byte[] fromFile(byte[] privateKey) {
+            if (privateKey.length < 28 || privateKey.length >= 32) {
+                return privateKey; // 4 zero octets or more (one key in 2^32): a wrong key, said as such
+            }
+            byte[] out = new byte[32];
+            System.arraycopy(privateKey, 0, out, 32 - privateKey.length, privateKey.length);
+            return out;
+        }
+
         @Override
         String checkPrivateKey(byte[] privateKey) {
             if (privateKey.length != 32) {
@@ -152,6 +166,11 @@ public enum Algorithm {
     abstract byte[] newPrivateKey(SecureRandom random);
 
     /** Why these octets are not a private key of this algorithm, or null if they are. */
+    /** The private key as read from a file, in the form this algorithm signs with. */
+    byte[] fromFile(byte[] privateKey) {
+        return privateKey;
+    }
+
     abstract String checkPrivateKey(byte[] privateKey);
 
     abstract KeySigner signer(byte[] privateKey, byte[] publicKey);

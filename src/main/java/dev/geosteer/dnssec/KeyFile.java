@@ -259,7 +259,7 @@ public final class KeyFile {
             errors.add(KeyProblem.error(path, "no PrivateKey line"));
         } else {
             try {
-                privateKey = Base64.getMimeDecoder().decode(pk);
+                privateKey = algorithm.fromFile(Base64.getMimeDecoder().decode(pk));
                 String why = algorithm.checkPrivateKey(privateKey);
                 if (why != null) {
                     errors.add(KeyProblem.error(path, lineOf.get("PrivateKey"), "PrivateKey: " + why));

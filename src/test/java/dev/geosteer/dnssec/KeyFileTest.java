@@ -173,6 +173,24 @@ class KeyFileTest {
         assertThat(none.isActive(Instant.now())).isFalse();
     }
 
+    @Test
+    void anEcdsaKeyWrittenWithoutItsLeadingZeroOctetLoads() throws Exception {
+        // BIND's dnssec-keygen writes d without leading zero octets (ZoneSignerTest met one: 31 octets)
+        DnssecKey key;
+        do {
+            key = DnssecKey.generate(ZONE, Algorithm.ECDSAP256SHA256, 257, KeyTiming.activeFrom(Instant.now()), RANDOM);
+        } while (key.privateKey()[0] != 0);
+        DnssecKey written = KeyFile.write(dir.resolve("short"), key);
+        byte[] d = key.privateKey();
+        String shortKey = java.util.Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(d, 1, 32));
+        Files.writeString(written.privateFile(), Files.readString(written.privateFile())
+                .replace(java.util.Base64.getEncoder().encodeToString(d), shortKey));
+        assertThat(Files.readString(written.privateFile())).contains("PrivateKey: " + shortKey);
+        KeyFile.Loaded loaded = KeyFile.read(written.keyFile(), ZONE);
+        assertThat(loaded.key().privateKey()).isEqualTo(d);
+        assertThat(loaded.key().keyTag()).isEqualTo(key.keyTag());
+    }
+
     // ---- bad keys: each error names the file (and line) -------------------------------------------
 
     DnssecKey written(Algorithm a) throws Exception {
