@@ -120,20 +120,24 @@ public final class XfrService implements AutoCloseable {
     public synchronized void published(ServedZones zones) {
         try {
             ServedZones all = zones;
+            ServedZone newCatalog = catalog;
             if (catalogName != null) {
                 Set<Name> members = new java.util.TreeSet<>(zones.all().stream().map(z -> z.zone().origin()).toList());
                 members.remove(catalogName);
-                if (catalog == null || !members.equals(catalogMembers)) {
-                    catalogSerial = catalog == null ? catalogSerial : Math.max(catalogSerial + 1,
+                if (newCatalog == null || !members.equals(catalogMembers)) {
+                    catalogSerial = newCatalog == null ? catalogSerial : Math.max(catalogSerial + 1,
                             System.currentTimeMillis() / 1000);
-                    catalog = CatalogZone.build(catalogName, catalogSerial, members);
+                    newCatalog = CatalogZone.build(catalogName, catalogSerial, members);
                     catalogMembers = members;
                     LOG.info("catalog zone " + catalogName + " serial " + catalogSerial + ": " + members.size() + " zones");
                 }
-                all = zones.get(catalogName) != null ? zones : zones.with(catalog);
+                all = zones.get(catalogName) != null ? zones : zones.with(newCatalog);
             }
             history.published(all);
             served = all;
+            // The answer path sees the new catalog only now that transfers serve it: a secondary that reads
+            // its new SOA serial must get that version by AXFR/IXFR, not the previous one (XfrTest flaked).
+            catalog = newCatalog;
             for (ServedZone z : all.all()) {
                 Name origin = z.zone().origin();
                 Long before = notified.get(origin);
