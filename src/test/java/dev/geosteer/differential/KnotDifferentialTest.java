@@ -1,7 +1,6 @@
 package dev.geosteer.differential;
 
 import dev.geosteer.TestServer;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.Message;
@@ -31,14 +30,7 @@ class KnotDifferentialTest {
 
     @Test
     void answersLikeKnot() throws Exception {
-        Path knotd = Knotd.find();
-        if (knotd == null) {
-            String why = "knotd not found (Debian: apt-get install knot)";
-            // CI installs Knot: there a missing knotd is a broken set-up, not a reason to skip
-            assertThat(System.getenv("GEOSTEER_REQUIRE_KNOT")).as(why + ", and GEOSTEER_REQUIRE_KNOT is set").isNull();
-            System.err.println("KnotDifferentialTest SKIPPED: " + why);
-            Assumptions.abort(why + ": differential test skipped");
-        }
+        Path knotd = Knotd.findOrSkip("KnotDifferentialTest");
 
         Path zones = Files.createDirectories(dir.resolve("zones"));
         List<Path> files = new ArrayList<>();
