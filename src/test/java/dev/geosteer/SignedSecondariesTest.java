@@ -6,7 +6,7 @@ import dev.geosteer.dnssec.DnssecKey;
 import dev.geosteer.dnssec.Ds;
 import dev.geosteer.dnssec.KeyStore;
 import dev.geosteer.dnssec.KeyTiming;
-import dev.geosteer.xfr.SecondariesTest;
+import dev.geosteer.testkit.Secondaries;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,7 +48,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SignedSecondariesTest {
     static final String ZONE = "sec.test.";
-    static final String KEY = "hmac-sha256:xfr-key:" + SecondariesTest.SECRET;
     static final Duration DEADLINE = Duration.ofSeconds(30);
     /** Short enough that the test sees a re-sign at half of it (20 s); geosteer.yaml refuses less than 2 h. */
     static final Duration VALIDITY = Duration.ofSeconds(40);
@@ -56,17 +55,14 @@ class SignedSecondariesTest {
     @TempDir
     Path dir;
     TestServer geosteer;
-    final List<Process> processes = new ArrayList<>();
+    Secondaries secondaries;
     final List<Unbound> unbounds = new ArrayList<>();
 
     @AfterEach
     void stop() throws Exception {
         unbounds.forEach(Unbound::close);
-        for (Process p : processes) {
-            p.destroy();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
+        if (secondaries != null) {
+            secondaries.close();
         }
         if (geosteer != null) {
             geosteer.close();
@@ -75,8 +71,7 @@ class SignedSecondariesTest {
 
     @Test
     void knotAndNsdServeTheSignedZoneAndValidatorsTrustThem() throws Exception {
-        Path knotd = SecondariesTest.binary("/usr/sbin/knotd", "GEOSTEER_REQUIRE_KNOT");
-        Path nsd = SecondariesTest.binary("/usr/sbin/nsd", "GEOSTEER_REQUIRE_NSD");
+        Secondaries.require();
         Unbound.require();
         Path zones = Files.createDirectories(dir.resolve("zones"));
         Path keys = zones.resolve("keys");
@@ -92,25 +87,20 @@ class SignedSecondariesTest {
                   dual: { steering: failover, ttl: 30, default_pools: [ap] }
                   gone: { steering: failover, ttl: 30, default_pools: [us], transfer_as: omit }
                 """, java.nio.file.StandardOpenOption.APPEND);
-        int knotPort = SecondariesTest.freePort();
-        int nsdPort = SecondariesTest.freePort();
-        int g = SecondariesTest.freePort(); // fixed: the secondaries find geosteer there again after its restart
+        int knotPort = Secondaries.freePort();
+        int nsdPort = Secondaries.freePort();
+        int g = Secondaries.freePort(); // fixed: the secondaries find geosteer there again after its restart
         java.util.function.Consumer<ServerConfig> config = c -> {
             c.listen = List.of("127.0.0.1:" + g);
-            ServerConfig.TsigKey k = new ServerConfig.TsigKey();
-            k.secret = SecondariesTest.SECRET;
-            c.tsigKeys.put("xfr-key", k);
-            ServerConfig.Allow a = new ServerConfig.Allow();
-            a.network = "127.0.0.0/8";
-            a.key = "xfr-key";
-            c.transfer.allow.add(a);
+            Secondaries.allowTransfers(c);
             c.transfer.notify.add("127.0.0.1:" + knotPort);
             c.transfer.notify.add("127.0.0.1:" + nsdPort);
             c.dnssec.signatureValidity = VALIDITY;
         };
         geosteer = TestServer.start(dir, config);
-        startKnot(knotd, knotPort, g);
-        startNsd(nsd, nsdPort, g);
+        secondaries = new Secondaries(dir, g);
+        secondaries.knot(knotPort, ZONE);
+        secondaries.nsd(nsdPort, Map.of("sec.test", Secondaries.KEY));
         awaitInStep(g, knotPort, nsdPort);
 
         List<String> anchors = List.of(Ds.text(key1, Ds.SHA256), Ds.text(key2, Ds.SHA256));
@@ -128,10 +118,10 @@ class SignedSecondariesTest {
         verifyAxfr(g);
 
         // A CSK rollover, step 1: the new key published and active (two DNSKEYs, two RRSIGs per RRset)
-        long before = SecondariesTest.serial(g, ZONE);
+        long before = Secondaries.serial(g, ZONE);
         settime(keys, key2, "-P", "now", "-A", "now");
         TestServer.await("geosteer serves 2 DNSKEYs", DEADLINE, () -> dnskeys(g) == 2);
-        assertThat(after(SecondariesTest.serial(g, ZONE), before)).as("the serial moved with the signatures").isTrue();
+        assertThat(after(Secondaries.serial(g, ZONE), before)).as("the serial moved with the signatures").isTrue();
         awaitInStep(g, knotPort, nsdPort);
         assertThat(dnskeys(knotPort)).isEqualTo(2);
         assertThat(dnskeys(nsdPort)).isEqualTo(2);
@@ -148,15 +138,14 @@ class SignedSecondariesTest {
             u.flush(ZONE);
             allValidate(u);
         }
-        TestServer.await("Knot logs an incoming IXFR of sec.test", DEADLINE,
-                () -> SecondariesTest.read(dir.resolve("knot/knotd.log")).matches("(?s).*sec\\.test\\.\\] IXFR, incoming.*finished.*"));
+        TestServer.await("Knot logs an incoming IXFR of sec.test", DEADLINE, () -> secondaries.knotTookIxfr(ZONE));
 
         // A re-sign at half the validity (nothing else changes): a new serial, taken by IXFR, and the
         // secondaries serve signatures that expire later (the SOA's: a refresh signs again only the
         // RRsets whose signatures are due, and the SOA, whose serial changed)
         long expiring = expiration(knotPort, ZONE, Type.SOA);
-        long serial = SecondariesTest.serial(g, ZONE);
-        TestServer.await("geosteer signs again at half the validity", VALIDITY, () -> after(SecondariesTest.serial(g, ZONE), serial));
+        long serial = Secondaries.serial(g, ZONE);
+        TestServer.await("geosteer signs again at half the validity", VALIDITY, () -> after(Secondaries.serial(g, ZONE), serial));
         awaitInStep(g, knotPort, nsdPort);
         assertThat(expiration(knotPort, ZONE, Type.SOA)).isGreaterThan(expiring);
         assertThat(expiration(nsdPort, ZONE, Type.SOA)).isGreaterThan(expiring);
@@ -168,12 +157,12 @@ class SignedSecondariesTest {
 
         // A restart signs again (new signatures): the served serial goes on after the last one served (kept in
         // the state directory), not back to the file's 1, so the secondaries take the new signatures
-        long beforeRestart = SecondariesTest.serial(g, ZONE);
+        long beforeRestart = Secondaries.serial(g, ZONE);
         geosteer.close();
         geosteer = null;
         geosteer = TestServer.start(dir, config);
         TestServer.await("geosteer serves a serial after " + beforeRestart, DEADLINE,
-                () -> after(SecondariesTest.serial(g, ZONE), beforeRestart));
+                () -> after(Secondaries.serial(g, ZONE), beforeRestart));
         awaitInStep(g, knotPort, nsdPort);
         for (Unbound u : unbounds) {
             u.flush(ZONE);
@@ -208,7 +197,7 @@ class SignedSecondariesTest {
             assertThat(System.getenv("GEOSTEER_REQUIRE_BIND")).as("dig and dnssec-verify (bind9-utils) are missing").isNull();
             return;
         }
-        String axfr = SecondariesTest.dig("@127.0.0.1", "-p", String.valueOf(port), ZONE, "AXFR", "-y", KEY,
+        String axfr = Secondaries.dig("@127.0.0.1", "-p", String.valueOf(port), ZONE, "AXFR", "-y", Secondaries.DIG_KEY,
                 "+noall", "+answer");
         List<String> records = axfr.lines().filter(l -> !l.isBlank() && !l.startsWith(";") && !l.contains("\tTSIG\t"))
                 .toList();
@@ -227,8 +216,8 @@ class SignedSecondariesTest {
     /** Waits until both secondaries serve geosteer's current serial (which may move meanwhile: a re-sign). */
     static void awaitInStep(int g, int knot, int nsd) throws InterruptedException {
         TestServer.await("Knot and NSD serve geosteer's serial", DEADLINE, () -> {
-            long s = SecondariesTest.serial(g, ZONE);
-            return s >= 0 && SecondariesTest.serial(knot, ZONE) == s && SecondariesTest.serial(nsd, ZONE) == s;
+            long s = Secondaries.serial(g, ZONE);
+            return s >= 0 && Secondaries.serial(knot, ZONE) == s && Secondaries.serial(nsd, ZONE) == s;
         });
     }
 
@@ -273,89 +262,5 @@ class SignedSecondariesTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
-    }
-
-    Process run(Path log, String... command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        processes.add(p);
-        return p;
-    }
-
-    void startKnot(Path knotd, int port, int primary) throws IOException {
-        Path run = Files.createDirectories(dir.resolve("knot"));
-        String conf = """
-                server:
-                    listen: 127.0.0.1@%d
-                    rundir: %s
-                    udp-workers: 1
-                    tcp-workers: 1
-                    background-workers: 1
-                database:
-                    storage: %s
-                log:
-                  - target: stderr
-                    any: info
-                key:
-                  - id: xfr-key
-                    algorithm: hmac-sha256
-                    secret: %s
-                remote:
-                  - id: geosteer
-                    address: 127.0.0.1@%d
-                    key: xfr-key
-                acl:
-                  - id: notify
-                    address: 127.0.0.1
-                    action: notify
-                zone:
-                  - domain: sec.test.
-                    storage: %s
-                    master: geosteer
-                    acl: notify
-                    zonefile-sync: -1
-                    zonefile-load: none
-                    journal-content: changes
-                """.formatted(port, Files.createDirectories(run.resolve("run")), Files.createDirectories(run.resolve("db")),
-                SecondariesTest.SECRET, primary, Files.createDirectories(run.resolve("zones")));
-        Path file = run.resolve("knot.conf");
-        Files.writeString(file, conf);
-        run(run.resolve("knotd.log"), knotd.toString(), "-c", file.toString());
-    }
-
-    void startNsd(Path nsd, int port, int primary) throws IOException {
-        Path run = Files.createDirectories(dir.resolve("nsd"));
-        String conf = """
-                server:
-                    ip-address: 127.0.0.1
-                    port: %d
-                    username: ""
-                    chroot: ""
-                    zonesdir: "%s"
-                    database: ""
-                    zonelistfile: "%s/zone.list"
-                    xfrdfile: "%s/xfrd.state"
-                    xfrdir: "%s"
-                    pidfile: "%s/nsd.pid"
-                    logfile: "%s/nsd.log"
-                    verbosity: 2
-                    server-count: 1
-                    tcp-count: 10
-                    hide-version: yes
-                    reuseport: no
-                remote-control:
-                    control-enable: no
-                key:
-                    name: "xfr-key"
-                    algorithm: hmac-sha256
-                    secret: "%s"
-                zone:
-                    name: "sec.test"
-                    zonefile: "sec.test.zone"
-                    request-xfr: 127.0.0.1@%d xfr-key
-                    allow-notify: 127.0.0.1 NOKEY
-                """.formatted(port, run, run, run, run, run, run, SecondariesTest.SECRET, primary);
-        Path file = run.resolve("nsd.conf");
-        Files.writeString(file, conf);
-        run(run.resolve("nsd.out"), nsd.toString(), "-d", "-c", file.toString());
     }
 }

@@ -2,6 +2,7 @@ package dev.geosteer.xfr;
 
 import dev.geosteer.TestServer;
 import dev.geosteer.config.ServerConfig;
+import dev.geosteer.testkit.Secondaries;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Zone transfers out of a real server over loopback, read with dnsjava's ZoneTransferIn. */
 class XfrTest {
-    static final String SECRET = "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=";
+    static final String SECRET = Secondaries.SECRET;
     static final TSIG KEY = new TSIG(TSIG.HMAC_SHA256, "xfr-key.", SECRET);
 
     @TempDir
@@ -74,13 +75,7 @@ class XfrTest {
         Files.writeString(zones.resolve("xfr.test.zone"), zone(1, "192.0.2.1", extra));
         Files.writeString(zones.resolve("xfr.test.steer.yaml"), STEER);
         server = TestServer.start(dir, c -> {
-            ServerConfig.TsigKey k = new ServerConfig.TsigKey();
-            k.secret = SECRET;
-            c.tsigKeys.put("xfr-key", k);
-            ServerConfig.Allow a = new ServerConfig.Allow();
-            a.network = "127.0.0.0/8";
-            a.key = "xfr-key";
-            c.transfer.allow.add(a);
+            Secondaries.allowTransfers(c);
             c.transfer.catalog = "catalog.geosteer.";
             tweak.accept(c);
         }, "geoip/GeoIP2-City-Test.mmdb");
